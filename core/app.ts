@@ -1,0 +1,62 @@
+import Fastify, { type FastifyInstance } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { Config } from '../config/index.ts'
+import type { DbHandle } from '../db/client.ts'
+import { systemClock, type Clock } from './kernel/clock.ts'
+import type { AppContext } from './kernel/context.ts'
+import { installErrorHandler } from './kernel/errors.ts'
+import { emitEvent } from './kernel/events/outbox.ts'
+import { registerWebStack } from './kernel/web.ts'
+import { coreModules } from './modules.ts'
+import { PluginHost } from './kernel/plugins/host.ts'
+import type { PluginDefinition } from './kernel/plugins/define.ts'
+import { loadPlugins } from './kernel/plugins/load.ts'
+
+export interface AppOptions {
+  config: Config
+  database: DbHandle
+  clock?: Clock
+  /** Plugin definitions to load; defaults to those named by config.plugins. */
+  plugins?: PluginDefinition[]
+  logger?: boolean | Record<string, unknown>
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    ctx: AppContext
+    host: PluginHost
+  }
+}
+
+/** Builds the whole application, ready to listen or to be driven by `inject` in tests. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { config, database } = options
+  const app = Fastify({
+    logger: options.logger ?? { level: config.LOG_LEVEL },
+    trustProxy: true,
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: true, useDefaults: true, allErrors: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  const ctx: AppContext = {
+    db: database.db,
+    sql: database.sql,
+    databaseUrl: database.url,
+    config,
+    clock: options.clock ?? systemClock(config.TIME_ZONE),
+    log: app.log,
+    emit: emitEvent,
+  }
+  app.decorate('ctx', ctx)
+  installErrorHandler(app)
+  await registerWebStack(app, ctx)
+
+  const definitions = [...coreModules, ...(options.plugins ?? (await loadPlugins(config.plugins)))]
+  const host = new PluginHost(ctx, definitions)
+  app.decorate('host', host)
+  await host.validateSettings()
+  await host.registerRoutes(app)
+  app.addHook('onClose', async () => {
+    await host.stop()
+  })
+  return app
+}

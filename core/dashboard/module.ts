@@ -1,0 +1,5 @@
+import { definePlugin } from '../kernel/plugins/define.ts'
+
+export default definePlugin({
+  name: 'core:dashboard',
+})

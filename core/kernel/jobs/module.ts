@@ -1,0 +1,5 @@
+import { definePlugin } from '../plugins/define.ts'
+
+export default definePlugin({
+  name: 'core:jobs',
+})

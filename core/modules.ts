@@ -1,0 +1,11 @@
+import type { PluginDefinition } from './kernel/plugins/define.ts'
+import admins from './admins/module.ts'
+import customers from './customers/module.ts'
+import dashboard from './dashboard/module.ts'
+import portal from './portal/module.ts'
+import audit from './audit/module.ts'
+import jobs from './kernel/jobs/module.ts'
+import settings from './settings/module.ts'
+
+/** Core domains, each declared with the same contract as a plugin (permissions, menu, routes). */
+export const coreModules: PluginDefinition[] = [admins, customers, dashboard, portal, audit, jobs, settings]

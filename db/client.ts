@@ -1,0 +1,43 @@
+import postgres, { type Sql } from 'postgres'
+import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js'
+import * as schema from './schema.ts'
+
+export type Schema = typeof schema
+export type Db = PostgresJsDatabase<Schema>
+/** A transaction handle; domain functions accept `Db | Tx` as `DbOrTx`. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
+export type DbOrTx = Db | Tx
+
+export interface DbHandle {
+  db: Db
+  sql: Sql
+  url: string
+  close(): Promise<void>
+}
+
+/** Connects the `postgres` driver and drizzle to a PostgreSQL URL (a real server or the embedded one). */
+export function connect(url: string, options: { max?: number; onClose?: () => Promise<void> } = {}): DbHandle {
+  const sql = postgres(url, {
+    max: options.max ?? 10,
+    onnotice: () => {},
+    idle_timeout: 30,
+    connection: { application_name: 'uplink' },
+  })
+  const db = drizzle(sql, { schema, casing: 'snake_case' })
+  return {
+    db,
+    sql,
+    url,
+    async close() {
+      await sql.end({ timeout: 5 })
+      await options.onClose?.()
+    },
+  }
+}
+
+/** Rows of a raw SQL statement run through drizzle, the same shape on every driver. */
+export async function rows<T>(db: DbOrTx, query: Parameters<Db['execute']>[0]): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown
+  if (Array.isArray(result)) return result as T[]
+  return ((result as { rows?: T[] }).rows ?? []) as T[]
+}

@@ -1,0 +1,44 @@
+// Runs once before the test files (tap's `before`): builds the migrated template database they copy.
+import { existsSync, mkdirSync, writeFileSync, renameSync } from 'node:fs'
+import { dirname } from 'node:path'
+import postgres from 'postgres'
+import { runMigrations } from '../../db/migrate.ts'
+import { openMemoryEmbedded } from '../../db/embedded.ts'
+import { embeddedTemplateFile, templateDbName } from './template.ts'
+
+const url = process.env.DATABASE_URL
+if (url) {
+  const name = templateDbName()
+  const admin = postgres(url, { max: 1, onnotice: () => {} })
+  await admin`select pg_advisory_lock(7411002)`
+  try {
+    const [found] = await admin`select 1 from pg_database where datname = ${name}`
+    if (!found) {
+      await admin.unsafe(`create database "${name}_build"`).catch(async () => {
+        await admin.unsafe(`drop database "${name}_build"`)
+        await admin.unsafe(`create database "${name}_build"`)
+      })
+      const target = new URL(url)
+      target.pathname = `/${name}_build`
+      await runMigrations(target.toString())
+      await admin.unsafe(`alter database "${name}_build" rename to "${name}"`)
+      await admin.unsafe(`alter database "${name}" is_template true`)
+    }
+    // Drop databases left behind by test files that were killed.
+    const stale = await admin`select datname from pg_database where datname like 'uplink_t_%' and datname not like 'uplink_tpl_%'`
+    for (const row of stale) await admin.unsafe(`drop database if exists "${row.datname}" with (force)`).catch(() => {})
+  } finally {
+    await admin.end()
+  }
+} else {
+  const file = embeddedTemplateFile()
+  if (!existsSync(file)) {
+    const db = await openMemoryEmbedded()
+    await runMigrations(db.url)
+    const dump = await db.pg.dumpDataDir('gzip')
+    mkdirSync(dirname(file), { recursive: true })
+    writeFileSync(`${file}.tmp`, Buffer.from(await dump.arrayBuffer()))
+    renameSync(`${file}.tmp`, file)
+    await db.close()
+  }
+}
