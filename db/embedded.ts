@@ -1,4 +1,4 @@
-import { mkdirSync, openSync, closeSync, writeSync, readFileSync, unlinkSync, existsSync } from 'node:fs'
+import { mkdirSync, openSync, closeSync, writeSync, readFileSync, unlinkSync, existsSync, readdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
@@ -20,13 +20,18 @@ export class EmbeddedLockedError extends Error {
   }
 }
 
-/** Opens (creating if needed) the embedded PostgreSQL in `dir` and serves it on a loopback port. */
-export async function openEmbedded(dir: string): Promise<EmbeddedDatabase> {
+/**
+ * Opens (creating if needed) the embedded PostgreSQL in `dir` and serves it on a loopback port.
+ * A new database starts from `seed` (a dumped, migrated data directory) when given.
+ */
+export async function openEmbedded(dir: string, seed?: Blob): Promise<EmbeddedDatabase> {
   const abs = resolve(dir)
   mkdirSync(abs, { recursive: true })
   const release = takeLock(join(abs, 'uplink.lock'), abs)
   try {
-    const pg = await PGlite.create(join(abs, 'pg'), { extensions: { pg_trgm } })
+    const dataDir = join(abs, 'pg')
+    const fresh = !existsSync(dataDir) || readdirSync(dataDir).length === 0
+    const pg = await PGlite.create(dataDir, { extensions: { pg_trgm }, ...(fresh && seed ? { loadDataDir: seed } : {}) })
     return await serve(pg, release)
   } catch (err) {
     release()

@@ -1,10 +1,8 @@
 // Runs once before the test files (tap's `before`): builds the migrated template database they copy.
-import { existsSync, mkdirSync, writeFileSync, renameSync } from 'node:fs'
-import { dirname } from 'node:path'
 import postgres from 'postgres'
 import { runMigrations } from '../../db/migrate.ts'
-import { openMemoryEmbedded } from '../../db/embedded.ts'
-import { embeddedTemplateFile, templateDbName } from './template.ts'
+import { ensureEmbeddedTemplate } from '../../db/embedded-template.ts'
+import { templateDbName } from './template.ts'
 
 const url = process.env.DATABASE_URL
 if (url) {
@@ -31,14 +29,5 @@ if (url) {
     await admin.end()
   }
 } else {
-  const file = embeddedTemplateFile()
-  if (!existsSync(file)) {
-    const db = await openMemoryEmbedded()
-    await runMigrations(db.url)
-    const dump = await db.pg.dumpDataDir('gzip')
-    mkdirSync(dirname(file), { recursive: true })
-    writeFileSync(`${file}.tmp`, Buffer.from(await dump.arrayBuffer()))
-    renameSync(`${file}.tmp`, file)
-    await db.close()
-  }
+  await ensureEmbeddedTemplate()
 }
