@@ -1,0 +1,15 @@
+// After `npm install`: rebuild tap with the project's plugin list (tap's TypeScript plugin is removed
+// in favour of tsx; tap applies such a change only after a rebuild) when tap is installed, then prepare
+// the embedded database image.
+import { execFileSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+
+const run = (cmd, args) => execFileSync(cmd, args, { stdio: 'inherit' })
+if (existsSync('node_modules/tap')) {
+  try {
+    run(process.execPath, ['node_modules/tap/dist/esm/run.mjs', 'build'])
+  } catch {
+    console.warn('uplink: `tap build` failed; run it by hand before `npm test`')
+  }
+}
+run(process.execPath, ['--import=tsx', 'scripts/prepare-embedded.ts'])
