@@ -7,10 +7,14 @@ import type { AppContext } from './kernel/context.ts'
 import { installErrorHandler } from './kernel/errors.ts'
 import { emitEvent } from './kernel/events/outbox.ts'
 import { registerWebStack } from './kernel/web.ts'
+import { installGuards } from './admins/guard.ts'
+import { installPortalGuard } from './portal/guard.ts'
 import { coreModules } from './modules.ts'
 import { PluginHost } from './kernel/plugins/host.ts'
 import type { PluginDefinition } from './kernel/plugins/define.ts'
 import { loadPlugins } from './kernel/plugins/load.ts'
+import { Dispatcher } from './kernel/events/dispatcher.ts'
+import { Scheduler } from './kernel/jobs/scheduler.ts'
 
 export interface AppOptions {
   config: Config
@@ -19,12 +23,16 @@ export interface AppOptions {
   /** Plugin definitions to load; defaults to those named by config.plugins. */
   plugins?: PluginDefinition[]
   logger?: boolean | Record<string, unknown>
+  /** Start the job scheduler and the event dispatcher when the app is ready (default: not in NODE_ENV=test). */
+  background?: boolean
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     ctx: AppContext
     host: PluginHost
+    scheduler: Scheduler
+    dispatcher: Dispatcher
   }
 }
 
@@ -49,13 +57,29 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate('ctx', ctx)
   installErrorHandler(app)
   await registerWebStack(app, ctx)
+  installGuards(app)
+  installPortalGuard(app)
 
   const definitions = [...coreModules, ...(options.plugins ?? (await loadPlugins(config.plugins)))]
   const host = new PluginHost(ctx, definitions)
   app.decorate('host', host)
   await host.validateSettings()
+  const scheduler = new Scheduler(ctx, host.jobs())
+  const dispatcher = new Dispatcher(ctx, host.subscribers())
+  app.decorate('scheduler', scheduler)
+  app.decorate('dispatcher', dispatcher)
   await host.registerRoutes(app)
+  const background = options.background ?? config.NODE_ENV !== 'test'
+  app.addHook('onReady', async () => {
+    await host.start()
+    if (background) {
+      await dispatcher.start()
+      await scheduler.start()
+    }
+  })
   app.addHook('onClose', async () => {
+    await scheduler.stop()
+    await dispatcher.stop()
     await host.stop()
   })
   return app

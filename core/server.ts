@@ -4,6 +4,8 @@ import type { DbHandle } from '../db/client.ts'
 import { runMigrations } from '../db/migrate.ts'
 import { buildApp } from './app.ts'
 import { EmbeddedLockedError } from '../db/embedded.ts'
+import { ensureFirstAdmin } from './admins/first-admin.ts'
+import { ensureMainPartner } from './partners/bootstrap.ts'
 
 /** Entry point: check config, open and migrate the database, build the app, listen. */
 async function main(): Promise<void> {
@@ -39,6 +41,27 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'))
   process.once('SIGTERM', () => void shutdown('SIGTERM'))
   await app.listen({ host: config.HOST, port: config.PORT })
+  await ensureMainPartner(database.db)
+  const first = await ensureFirstAdmin(database.db, app.host.allPermissions())
+  if (first) {
+    const shown = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST
+    console.log(
+      [
+        '',
+        '  Uplink is set up. Log in to the admin panel:',
+        `    URL:      http://${shown}:${config.PORT}/admin/login`,
+        `    Login:    ${first.login}`,
+        `    Password: ${first.password}`,
+        '  This password is shown once; change it under your profile. Two-factor login is under your profile too.',
+        '',
+      ].join('\n'),
+    )
+  }
+  if (process.argv.includes('--demo')) {
+    const { loadDemo } = await import('../scripts/demo.ts')
+    const summary = await loadDemo(database.db)
+    app.log.info({ summary }, 'demo data loaded')
+  }
   app.log.info(
     { ms: Date.now() - startedAt, database: config.DATABASE_URL ? 'postgresql' : `embedded (${config.DATA_DIR})` },
     'Uplink is ready',

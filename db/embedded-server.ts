@@ -97,10 +97,16 @@ export class EmbeddedPgServer {
 
   private async run(conn: Conn): Promise<void> {
     conn.running = true
+    if (conn.holdTimer) clearTimeout(conn.holdTimer)
+    conn.holdTimer = undefined
     const scanner = conn.scanner
     try {
       while (conn.pending.length > 0 && !conn.closed) {
         const msg = conn.pending.shift()!
+        // The unnamed statement lives in the one shared backend. postgres.js parses it, syncs to read
+        // its parameter types, then binds it in a second round trip: nobody else may parse in between.
+        if (msg[0] === 0x50) conn.unnamedParsed = msg[5] === 0
+        else if (msg[0] === 0x42 || msg[0] === 0x51) conn.unnamedParsed = false
         await this.pg.runExclusive(() =>
           this.pg.execProtocolRawStream(new Uint8Array(msg), {
             onRawData: (data: Uint8Array) => {
@@ -109,7 +115,12 @@ export class EmbeddedPgServer {
             },
           }),
         )
-        if (msg[0] === 0x58) conn.socket.end() // Terminate
+        const type = msg[0]
+        // Parse/Bind/Describe/Execute/Close/Flush open an extended-protocol unit that only Sync ends;
+        // a simple Query is a unit of its own. Ownership must not change hands inside a unit.
+        if (type !== undefined && UNIT_OPENERS.has(type)) conn.inUnit = true
+        else if (type === 0x53 || type === 0x51) conn.inUnit = false
+        if (type === 0x58) conn.socket.end() // Terminate
       }
     } catch (err) {
       conn.socket.destroy(err as Error)
@@ -117,8 +128,17 @@ export class EmbeddedPgServer {
       conn.running = false
     }
     // Keep the backend while a transaction is open or a pipeline is not finished yet.
-    if (!conn.closed && (scanner.status !== 'I' || conn.pending.length > 0)) {
+    if (!conn.closed && (scanner.status !== 'I' || conn.inUnit || conn.pending.length > 0)) {
       this.request(conn)
+      return
+    }
+    // Keep it until the client binds the statement it just parsed (a client that never does loses it after 2 s).
+    if (!conn.closed && conn.unnamedParsed) {
+      conn.holdTimer = setTimeout(() => {
+        conn.unnamedParsed = false
+        if (this.owner === conn && !conn.running && conn.pending.length === 0) this.release()
+      }, 2000)
+      conn.holdTimer.unref()
       return
     }
     if (this.owner === conn && !conn.closed) this.release()
@@ -136,6 +156,7 @@ export class EmbeddedPgServer {
 
   private async closed(conn: Conn): Promise<void> {
     conn.closed = true
+    if (conn.holdTimer) clearTimeout(conn.holdTimer)
     this.conns.delete(conn)
     this.waiting = this.waiting.filter((c) => c !== conn)
     if (this.owner === conn) {
@@ -150,6 +171,9 @@ export class EmbeddedPgServer {
   }
 }
 
+/** Parse, Bind, Describe, Execute, Close, Flush. */
+const UNIT_OPENERS = new Set([0x50, 0x42, 0x44, 0x45, 0x43, 0x48])
+
 interface Conn {
   socket: Socket
   buffer: Buffer
@@ -158,6 +182,11 @@ interface Conn {
   scanner: ReadyScanner
   started?: boolean
   running?: boolean
+  /** Inside an extended-protocol sequence that has not reached its Sync yet. */
+  inUnit?: boolean
+  /** The last Parse was of the unnamed statement and no Bind has used it yet. */
+  unnamedParsed?: boolean
+  holdTimer?: NodeJS.Timeout | undefined
 }
 
 /** Follows backend message boundaries across output chunks and remembers the last ReadyForQuery status. */

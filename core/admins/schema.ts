@@ -18,7 +18,9 @@ export const admins = pgTable('admins', {
   name: text().notNull(),
   email: text(),
   passwordHash: text().notNull(),
-  roleId: integer().notNull().references(() => roles.id),
+  roleId: integer()
+    .notNull()
+    .references(() => roles.id),
   active: boolean().notNull().default(true),
   /** Base32 TOTP secret, encrypted with the instance key; set once enrolment is confirmed. */
   totpSecret: text(),
@@ -78,4 +80,13 @@ export const apiKeys = pgTable('api_keys', {
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   lastUsedAt: timestamp({ withTimezone: true }),
   revokedAt: timestamp({ withTimezone: true }),
+})
+
+/** Failed password attempts per login (known or not), for the lockout; kept in the database so every node sees it. */
+export const adminLoginFailures = pgTable('admin_login_failures', {
+  /** Lower-cased login as typed. */
+  login: text().primaryKey(),
+  failures: integer().notNull().default(0),
+  lastFailureAt: timestamp({ withTimezone: true }).notNull(),
+  lockedUntil: timestamp({ withTimezone: true }),
 })

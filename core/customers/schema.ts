@@ -47,6 +47,9 @@ export const customers = pgTable(
   (t) => [
     index().on(t.partnerId),
     index().on(t.status),
+    // Sorting a page of the list by name or by date must not sort the whole table.
+    index().on(t.name),
+    index().on(t.createdAt),
     index('customers_search_trgm').using('gin', sql`${t.searchText} gin_trgm_ops`),
   ],
 )

@@ -112,17 +112,24 @@ export function installErrorHandler(app: FastifyInstance): void {
     const { status, body } = toHttp(err)
     if (status >= 500) request.log.error({ err }, 'request failed')
     if (wantsHtml(request) && typeof reply.view === 'function') {
-      return reply.code(status).view('pages/error.eta', { status, error: body, title: `Error ${status}` })
+      return reply.code(status).view(ERROR_PAGE, { status, error: body, title: `Error ${status}`, home: homeOf(request) })
     }
     return reply.code(status).send(body)
   })
   app.setNotFoundHandler((request, reply) => {
     const body = { error: 'not_found', message: `Route ${request.method} ${request.url} not found` }
     if (wantsHtml(request) && typeof reply.view === 'function') {
-      return reply.code(404).view('pages/error.eta', { status: 404, error: body, title: 'Not found' })
+      return reply.code(404).view(ERROR_PAGE, { status: 404, error: body, title: 'Not found', home: homeOf(request) })
     }
     return reply.code(404).send(body)
   })
+}
+
+const ERROR_PAGE = 'ui/views/pages/error.eta'
+
+/** Where the error page's button leads: the portal for portal pages, else the panel. */
+function homeOf(request: FastifyRequest): string {
+  return request.url.startsWith('/portal') ? '/portal' : '/admin'
 }
 
 export function wantsHtml(request: FastifyRequest): boolean {

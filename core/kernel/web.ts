@@ -14,6 +14,7 @@ import swaggerUi from '@fastify/swagger-ui'
 import { Eta } from 'eta'
 import type { AppContext } from './context.ts'
 import { instanceKey } from './secrets.ts'
+import { registerLive } from './live.ts'
 
 export const rootDir = resolve(import.meta.dirname, '../..')
 
@@ -60,6 +61,7 @@ export async function registerWebStack(app: FastifyInstance, ctx: AppContext): P
     allowedPath: (path) => path === '/htmx.min.js',
   })
   await app.register(websocket)
+  registerLive(app)
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

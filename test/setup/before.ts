@@ -22,12 +22,25 @@ if (url) {
       await admin.unsafe(`alter database "${name}_build" rename to "${name}"`)
       await admin.unsafe(`alter database "${name}" is_template true`)
     }
-    // Drop databases left behind by test files that were killed.
-    const stale = await admin`select datname from pg_database where datname like 'uplink_t_%' and datname not like 'uplink_tpl_%'`
-    for (const row of stale) await admin.unsafe(`drop database if exists "${row.datname}" with (force)`).catch(() => {})
+    // Drop databases left behind by test files that were killed (their process is gone).
+    const stale = await admin`select datname from pg_database where datname like 'uplink\_t\_%'`
+    for (const row of stale) {
+      const pid = Number(/^uplink_t_(\d+)_/.exec(row.datname)?.[1])
+      if (pid && alive(pid)) continue
+      await admin.unsafe(`drop database if exists "${row.datname}" with (force)`).catch(() => {})
+    }
   } finally {
     await admin.end()
   }
 } else {
   await ensureEmbeddedTemplate()
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
 }

@@ -9,8 +9,13 @@ export const outboxEvents = pgTable(
     type: text().notNull(),
     payload: jsonb().notNull(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    /** Set once the dispatcher has written this event's deliveries (one per subscriber). */
+    fannedOutAt: timestamp({ withTimezone: true }),
   },
-  (t) => [index().on(t.createdAt)],
+  (t) => [
+    index().on(t.createdAt),
+    index('outbox_events_unfanned').on(t.id).where(sql`fanned_out_at is null`),
+  ],
 )
 
 /** One row per (event, subscriber): delivery state with retries and backoff. */

@@ -1,4 +1,5 @@
-import { pgTable, bigint, text, timestamp, integer, jsonb, index } from 'drizzle-orm/pg-core'
+import { pgTable, bigint, text, timestamp, integer, jsonb, index, uniqueIndex } from 'drizzle-orm/pg-core'
+import { sql } from 'drizzle-orm'
 
 /** Every run of a scheduled or manual job: status, duration, progress and error. */
 export const jobRuns = pgTable(
@@ -18,6 +19,14 @@ export const jobRuns = pgTable(
     message: text(),
     error: text(),
     result: jsonb(),
+    /** The scheduled tick this run belongs to (null for manual runs): one real run per job and tick across nodes. */
+    slot: timestamp({ withTimezone: true }),
+    /** Touched on every progress report, so live views can poll for changes. */
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index().on(t.job, t.startedAt)],
+  (t) => [
+    index().on(t.job, t.startedAt),
+    index().on(t.updatedAt),
+    uniqueIndex('job_runs_one_per_slot').on(t.job, t.slot).where(sql`status <> 'skipped'`),
+  ],
 )

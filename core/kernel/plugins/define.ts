@@ -17,9 +17,15 @@ export interface PluginJob {
   /** Human interval ('5 minutes'), cron ('0 3 * * *') or milliseconds. */
   every?: string | number
   cron?: string
-  /** Path of the job module relative to the plugin's index.ts; it default-exports `(ctx, run) => Promise<unknown>`. */
-  file: string
-  timeout?: number | false
+  /**
+   * The job module, relative to the plugin's index.ts (resolved against `url`), or an absolute file URL.
+   * It default-exports `async (ctx: JobContext, run: JobRunHandle) => result` (see kernel/jobs/types.ts).
+   */
+  file: string | URL
+  /** Bree's `timeout`: delay before the first run (ms or human interval); false (default) waits for the schedule. */
+  timeout?: number | string | false
+  /** Shown on the jobs page. */
+  description?: string
 }
 
 export interface DomainEvent<P = Record<string, unknown>> {
@@ -61,11 +67,26 @@ export interface PaymentGateway {
   purchase?(input: Record<string, unknown>, ctx: PluginContext): Promise<Record<string, unknown>>
   refund?(input: Record<string, unknown>, ctx: PluginContext): Promise<Record<string, unknown>>
   status?(input: Record<string, unknown>, ctx: PluginContext): Promise<Record<string, unknown>>
-  webhook?(request: { headers: Record<string, unknown>; rawBody: Buffer }, ctx: PluginContext): Promise<Record<string, unknown>>
+  webhook?(
+    request: { headers: Record<string, unknown>; rawBody: Buffer },
+    ctx: PluginContext,
+  ): Promise<Record<string, unknown>>
+}
+
+export interface CustomerTab {
+  id: string
+  label: string
+  permission: string
+  href: (customerId: number) => string
 }
 
 export interface PluginDefinition {
+  /** Lower-case folder name (`[a-z0-9-]+`); core modules use `core:<domain>`. */
   name: string
+  /** `import.meta.url` of the plugin's index.ts; relative job files resolve against it. loadPlugins fills it in. */
+  url?: string
+  /** Shown in the settings page above the plugin's form. */
+  title?: string
   settings?: TObject
   permissions?: string[]
   menu?: MenuItem[]
@@ -76,10 +97,14 @@ export interface PluginDefinition {
   jobs?: PluginJob[]
   /** Event handlers: at-least-once delivery, so each must be idempotent. */
   on?: Record<string, EventHandler>
-  invoiceItems?: (customer: { id: number; partnerId: number }, period: BillingPeriod, ctx: PluginContext) => Promise<InvoiceItemDraft[]>
+  invoiceItems?: (
+    customer: { id: number; partnerId: number },
+    period: BillingPeriod,
+    ctx: PluginContext,
+  ) => Promise<InvoiceItemDraft[]>
   paymentGateway?: PaymentGateway
   /** Tabs this plugin adds to the customer page. */
-  customerTabs?: { id: string; label: string; permission: string; href: (customerId: number) => string }[]
+  customerTabs?: CustomerTab[]
   start?: (ctx: PluginContext) => Promise<void>
   stop?: () => Promise<void>
 }

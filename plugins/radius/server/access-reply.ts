@@ -1,0 +1,155 @@
+/**
+ * Turns an authorization decision into the Access-Accept or Access-Reject that goes back to the NAS,
+ * with MS-CHAP success/error and MPPE keys, the reject-pool attributes, Proxy-State copied back, and
+ * Message-Authenticator always present and first.
+ */
+import { randomBytes } from 'node:crypto'
+import { Attr, Code, MsAttr, Vendor } from '../protocol/codes.ts'
+import { encodeNamedAttributes, type NamedAttribute } from '../protocol/dictionary.ts'
+import { buildPacket, encodeAttribute, encodeString, encodeVendorAttribute } from '../protocol/encode.ts'
+import { encryptMppeKey, encryptMsChapMppeKeys, mschapV2ServerKeys } from '../protocol/mppe.ts'
+import { generateAuthenticatorResponse, hashNtPasswordHash } from '../protocol/mschap.ts'
+import type { RadiusPacket } from '../protocol/packet.ts'
+import type { MsChapProof } from './credentials.ts'
+import type { ReplyPolicy } from './policy.ts'
+import type { AuthMethod, Decision, RestrictReason } from './types.ts'
+
+export type AccessOutcome =
+  | { kind: 'accept' }
+  | { kind: 'restricted'; reason: RestrictReason }
+  | { kind: 'reject' }
+
+function msChapSuccess(
+  proof: MsChapProof,
+  secret: Buffer,
+  requestAuth: Buffer,
+  policy: ReplyPolicy,
+): Buffer[] {
+  const ms = (type: number, value: Buffer) => encodeVendorAttribute(Vendor.Microsoft, type, value)
+  const int = (n: number) => {
+    const b = Buffer.alloc(4)
+    b.writeUInt32BE(n)
+    return b
+  }
+  const hashHash = hashNtPasswordHash(proof.passwordHash)
+  const out: Buffer[] = []
+  if (proof.version === 2) {
+    const s = generateAuthenticatorResponse(
+      proof.passwordHash,
+      proof.ntResponse,
+      proof.peerChallenge,
+      proof.authChallenge,
+      proof.userName,
+    )
+    out.push(ms(MsAttr.Chap2Success, Buffer.concat([Buffer.of(proof.ident), Buffer.from(s, 'ascii')])))
+    const keys = mschapV2ServerKeys(hashHash, proof.ntResponse)
+    out.push(ms(MsAttr.MppeRecvKey, encryptMppeKey(keys.recvKey, secret, requestAuth)))
+    out.push(ms(MsAttr.MppeSendKey, encryptMppeKey(keys.sendKey, secret, requestAuth)))
+  } else {
+    out.push(ms(MsAttr.ChapMppeKeys, encryptMsChapMppeKeys(proof.lmHash, hashHash, secret, requestAuth)))
+  }
+  out.push(
+    ms(MsAttr.MppeEncryptionPolicy, int(policy.mppe.policy)),
+    ms(MsAttr.MppeEncryptionTypes, int(policy.mppe.types)),
+  )
+  return out
+}
+
+function msChapError(method: AuthMethod, ident: number): Buffer | null {
+  if (method === 'mschapv2') {
+    const challenge = randomBytes(16).toString('hex').toUpperCase()
+    const text = `E=691 R=0 C=${challenge} V=3 M=Authentication failed`
+    return encodeVendorAttribute(
+      Vendor.Microsoft,
+      MsAttr.ChapError,
+      Buffer.concat([Buffer.of(ident), Buffer.from(text)]),
+    )
+  }
+  if (method === 'mschap') {
+    return encodeVendorAttribute(
+      Vendor.Microsoft,
+      MsAttr.ChapError,
+      Buffer.concat([Buffer.of(ident), Buffer.from('E=691 R=0')]),
+    )
+  }
+  return null
+}
+
+function hasAttribute(list: NamedAttribute[], name: string): boolean {
+  return list.some((a) => a.name === name)
+}
+
+export interface BuildAccessReplyInput {
+  request: RadiusPacket
+  secret: Buffer
+  method: AuthMethod
+  /** Ident of the MS-CHAP response, echoed in MS-CHAP-Error. */
+  msChapIdent: number
+  decision: Decision
+  policy: ReplyPolicy
+}
+
+export function buildAccessReply(input: BuildAccessReplyInput): { packet: Buffer; outcome: AccessOutcome } {
+  const { request, secret, method, policy } = input
+  let decision = input.decision
+  const isMsChap = method === 'mschap' || method === 'mschapv2'
+
+  // MS-CHAP is mutual: without the right password there is no success message the client would take.
+  if (decision.kind !== 'reject' && isMsChap && !decision.proof) decision = { kind: 'reject' }
+  if (decision.kind === 'restrict') {
+    const pool = policy.rejectPool
+    if (
+      !pool.enabled ||
+      (decision.reason === 0 && pool.rejectUnknownUsers) ||
+      (decision.reason === 4 && pool.rejectWrongPassword)
+    ) {
+      decision = { kind: 'reject' }
+    }
+  }
+
+  const parts: Buffer[] = []
+  let code: number
+  let outcome: AccessOutcome
+  if (decision.kind === 'reject') {
+    code = Code.AccessReject
+    outcome = { kind: 'reject' }
+    if (decision.replyMessage) parts.push(encodeString(Attr.ReplyMessage, decision.replyMessage))
+    const error = msChapError(method, input.msChapIdent)
+    if (error) parts.push(error)
+  } else {
+    code = Code.AccessAccept
+    let named: NamedAttribute[]
+    if (decision.kind === 'accept') {
+      outcome = { kind: 'accept' }
+      named = [...decision.attributes]
+    } else {
+      outcome = { kind: 'restricted', reason: decision.reason }
+      const pool = policy.rejectPool
+      named = [
+        { name: 'Mikrotik-Address-List', value: pool.addressLists[decision.reason] },
+        { name: 'Session-Timeout', value: pool.sessionTimeout },
+      ]
+      if (pool.framedPool) named.push({ name: 'Framed-Pool', value: pool.framedPool })
+      if (pool.rateLimit) named.push({ name: 'Mikrotik-Rate-Limit', value: pool.rateLimit })
+      named.push(...(decision.attributes ?? []))
+    }
+    if (policy.interimInterval > 0 && !hasAttribute(named, 'Acct-Interim-Interval')) {
+      named.push({ name: 'Acct-Interim-Interval', value: policy.interimInterval })
+    }
+    parts.push(encodeNamedAttributes(named))
+    if (decision.proof) parts.push(...msChapSuccess(decision.proof, secret, request.authenticator, policy))
+  }
+  // RFC 2865 5.33: Proxy-State is copied back unmodified and in order.
+  for (const a of request.attributes)
+    if (a.type === Attr.ProxyState) parts.push(encodeAttribute(a.type, a.value))
+
+  const packet = buildPacket({
+    code,
+    identifier: request.identifier,
+    attributes: Buffer.concat(parts),
+    secret,
+    messageAuthenticator: true,
+    authenticator: request.authenticator,
+  })
+  return { packet, outcome }
+}
