@@ -2,7 +2,6 @@ import { loadConfig, ConfigError, type Config } from '../config/index.ts'
 import { openDatabase } from '../db/open.ts'
 import type { DbHandle } from '../db/client.ts'
 import { runMigrations } from '../db/migrate.ts'
-import { buildApp } from './app.ts'
 import { EmbeddedLockedError } from '../db/embedded.ts'
 import { ensureFirstAdmin } from './admins/first-admin.ts'
 import { ensureMainPartner } from './partners/bootstrap.ts'
@@ -21,8 +20,12 @@ async function main(): Promise<void> {
     throw err
   }
   let database: DbHandle
+  let buildApp: typeof import('./app.ts').buildApp
   try {
-    database = await openDatabase(config)
+    // The app's modules load while the embedded database starts: both take about a second.
+    const [opened, appModule] = await Promise.all([openDatabase(config), import('./app.ts')])
+    database = opened
+    buildApp = appModule.buildApp
   } catch (err) {
     if (err instanceof EmbeddedLockedError) {
       console.error(err.message)

@@ -24,7 +24,7 @@ export function migrationsKey(): string {
 }
 
 export function embeddedTemplateFile(): string {
-  return resolve(import.meta.dirname, `../node_modules/.cache/uplink/embedded-${migrationsKey()}.tar.gz`)
+  return resolve(import.meta.dirname, `../node_modules/.cache/uplink/embedded-${migrationsKey()}.tar`)
 }
 
 /** Builds the image if it is missing; returns its path. */
@@ -34,7 +34,7 @@ export async function ensureEmbeddedTemplate(): Promise<string> {
   const db = await openMemoryEmbedded()
   try {
     await runMigrations(db.url)
-    const dump = await db.pg.dumpDataDir('gzip')
+    const dump = await db.pg.dumpDataDir('none')
     mkdirSync(dirname(file), { recursive: true })
     const tmp = `${file}.${process.pid}.tmp`
     writeFileSync(tmp, Buffer.from(await dump.arrayBuffer()))
