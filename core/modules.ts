@@ -4,6 +4,7 @@ import customers from './customers/module.ts'
 import partners from './partners/module.ts'
 import plans from './plans/module.ts'
 import services from './services/module.ts'
+import finance from './finance/module.ts'
 import dashboard from './dashboard/module.ts'
 import portal from './portal/module.ts'
 import audit from './audit/module.ts'
@@ -11,4 +12,4 @@ import jobs from './kernel/jobs/module.ts'
 import settings from './settings/module.ts'
 
 /** Core domains, each declared with the same contract as a plugin (permissions, menu, routes). */
-export const coreModules: PluginDefinition[] = [admins, customers, partners, plans, services, dashboard, portal, audit, jobs, settings]
+export const coreModules: PluginDefinition[] = [admins, customers, partners, plans, services, finance, dashboard, portal, audit, jobs, settings]

@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm'
 import type { DbOrTx, Db } from '../../db/client.ts'
 import { recordAudit, type Actor } from '../audit/service.ts'
 import { ValidationError, type FieldError } from '../kernel/errors.ts'
+import { parsePattern } from '../finance/numbering.ts'
 import { settings } from './schema.ts'
 import { readSetting, settingsKey } from './store.ts'
 import { resolveValues, type JsonSchema } from './values.ts'
@@ -16,6 +17,14 @@ const checks: Record<string, (value: unknown) => string | null> = {
       return null
     } catch {
       return 'is not a known time zone (use an IANA name like Europe/Warsaw)'
+    }
+  },
+  'number-pattern': (v) => {
+    try {
+      parsePattern(String(v))
+      return null
+    } catch (err) {
+      return err instanceof ValidationError ? (err.fields[0]?.message ?? err.message) : String(err)
     }
   },
 }
