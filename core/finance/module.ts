@@ -1,5 +1,8 @@
 import { definePlugin } from '../kernel/plugins/define.ts'
+import { billingJobs } from './billing/jobs.ts'
 import { billingRoutes } from './billing/routes.ts'
+import { collectionHandlers } from './collections/handlers.ts'
+import { collectionJobs } from './collections/jobs.ts'
 import { documentRoutes } from './documents/routes.ts'
 import { reportRoutes } from './reports/routes.ts'
 import { FinanceSettings } from './settings.ts'
@@ -22,6 +25,7 @@ export const FINANCE_PERMISSIONS = [
 
 export default definePlugin({
   name: 'core:finance',
+  url: import.meta.url,
   title: 'Finance',
   settings: FinanceSettings,
   permissions: FINANCE_PERMISSIONS,
@@ -36,6 +40,8 @@ export default definePlugin({
   customerTabs: [
     { id: 'billing', label: 'Billing', permission: 'finance.view', href: (id) => `/admin/customers/${id}/billing` },
   ],
+  jobs: [...billingJobs, ...collectionJobs],
+  on: collectionHandlers,
   routes: async (app, ctx) => {
     await documentRoutes(app, ctx)
     await billingRoutes(app, ctx)

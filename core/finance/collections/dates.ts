@@ -7,10 +7,10 @@ import {
   toDate,
   type DateInput,
   type WorkCalendar,
-} from '../kernel/dates.ts'
-import { ValidationError } from '../kernel/errors.ts'
-import { dec, round, ZERO, type Decimal, type DecimalInput } from '../kernel/money.ts'
-import { dailyCharge } from './proration.ts'
+} from '../../kernel/dates.ts'
+import { ValidationError } from '../../kernel/errors.ts'
+import { dec, round, ZERO, type Decimal, type DecimalInput } from '../../kernel/money.ts'
+import { dailyCharge } from '../proration.ts'
 
 /**
  * Dates and amounts of debt collection: due date, blocking, deactivation, reminders, late fees and

@@ -4,8 +4,8 @@ import {
   lateFee,
   prepaidDaysLeft,
   reminderDates,
-} from '../../../core/finance/collections.ts'
-import { ValidationError } from '../../../core/kernel/errors.ts'
+} from '../../../../core/finance/collections/dates.ts'
+import { ValidationError } from '../../../../core/kernel/errors.ts'
 
 const str = (ds: { toString(): string }[]) => ds.map(String)
 
