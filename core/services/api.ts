@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { Type, type Static } from 'typebox'
+import { Type, type Static, type TSchema } from 'typebox'
 import { ValidationError } from '../kernel/errors.ts'
 import { dec } from '../kernel/money.ts'
 import type { PluginContext } from '../kernel/plugins/define.ts'
@@ -21,7 +21,12 @@ const plain = (v: string | null) => (v === null ? null : dec(v).toFixed())
 
 /** Decimal columns without numeric(18,4) padding: "1.0000" -> "1". */
 export function serviceOut(s: Service) {
-  return { ...s, quantity: plain(s.quantity)!, unitPrice: plain(s.unitPrice), discountPercent: plain(s.discountPercent)! }
+  return {
+    ...s,
+    quantity: plain(s.quantity)!,
+    unitPrice: plain(s.unitPrice),
+    discountPercent: plain(s.discountPercent)!,
+  }
 }
 
 /** JSON numbers where decimal strings belong would let binary floating point into money. */
@@ -30,7 +35,9 @@ async function decimalStringsOnly(request: FastifyRequest) {
   if (!body || typeof body !== 'object') return
   const bad = ['quantity', 'unitPrice', 'discountPercent'].filter((f) => typeof body[f] === 'number')
   if (bad.length)
-    throw new ValidationError(bad.map((field) => ({ field, message: 'must be a decimal string such as "19.99", not a JSON number' })))
+    throw new ValidationError(
+      bad.map((field) => ({ field, message: 'must be a decimal string such as "19.99", not a JSON number' })),
+    )
 }
 
 /** /api/v1/customers/:id/services, /api/v1/services/... */
@@ -51,7 +58,9 @@ export async function serviceApiRoutes(app: FastifyInstance, ctx: PluginContext)
       },
     },
     async (request) =>
-      (await listServices(ctx.db, actorFromRequest(request), request.params.id, request.query)).map(serviceOut),
+      (await listServices(ctx.db, actorFromRequest(request), request.params.id, request.query)).map(
+        serviceOut,
+      ),
   )
 
   app.post<Id & { Body: Static<typeof S.ServiceCreate> }>(
@@ -70,7 +79,11 @@ export async function serviceApiRoutes(app: FastifyInstance, ctx: PluginContext)
     async (request, reply) =>
       reply
         .code(201)
-        .send(serviceOut(await createService(ctx.db, ctx, actorFromRequest(request), request.params.id, request.body))),
+        .send(
+          serviceOut(
+            await createService(ctx.db, ctx, actorFromRequest(request), request.params.id, request.body),
+          ),
+        ),
   )
 
   app.post<{ Body: Static<typeof S.MassPlanChangeBody> }>(
@@ -110,64 +123,60 @@ export async function serviceApiRoutes(app: FastifyInstance, ctx: PluginContext)
       },
     },
     async (request) =>
-      serviceOut(await updateService(ctx.db, ctx, actorFromRequest(request), request.params.id, request.body)),
+      serviceOut(
+        await updateService(ctx.db, ctx, actorFromRequest(request), request.params.id, request.body),
+      ),
   )
 
-  app.post<Id & { Body: Static<typeof S.StatusBody> }>(
-    '/api/v1/services/:id/status',
-    {
-      config: { permission: 'services.manage' },
-      schema: {
-        tags,
-        summary: 'Change the status (archived is final; stopped only from active or disabled)',
-        params: S.IdParams,
-        body: S.StatusBody,
-        response: { 200: S.Service },
+  /** POST /api/v1/services/:id/<action>: a change of state under services.manage that answers the service. */
+  const action = <B extends TSchema>(
+    name: string,
+    summary: string,
+    body: B,
+    run: (actor: ReturnType<typeof actorFromRequest>, id: number, body: Static<B>) => Promise<Service>,
+  ) =>
+    app.post<Id & { Body: Static<B> }>(
+      `/api/v1/services/:id/${name}`,
+      {
+        config: { permission: 'services.manage' },
+        schema: { tags, summary, params: S.IdParams, body, response: { 200: S.Service } },
       },
-    },
-    async (request) =>
-      serviceOut(await changeServiceStatus(ctx.db, ctx, actorFromRequest(request), request.params.id, request.body.status)),
-  )
+      async (request) =>
+        serviceOut(await run(actorFromRequest(request), request.params.id, request.body as Static<B>)),
+    )
 
-  app.post<Id & { Body: Static<typeof S.EndBody> }>(
-    '/api/v1/services/:id/end',
-    {
-      config: { permission: 'services.manage' },
-      schema: {
-        tags,
-        summary: 'End the service on a date (stopped at once when the date is today or past)',
-        params: S.IdParams,
-        body: S.EndBody,
-        response: { 200: S.Service },
-      },
-    },
-    async (request) =>
-      serviceOut(await endService(ctx.db, ctx, actorFromRequest(request), request.params.id, request.body.endDate)),
+  action(
+    'status',
+    'Change the status (archived is final; stopped only from active or disabled)',
+    S.StatusBody,
+    (actor, id, body) => changeServiceStatus(ctx.db, ctx, actor, id, body.status),
   )
-
-  app.post<Id & { Body: Static<typeof S.PlanChangeBody> }>(
-    '/api/v1/services/:id/plan-change',
-    {
-      config: { permission: 'services.manage' },
-      schema: {
-        tags,
-        summary: 'Schedule a change to another plan of the same type (applied at once when effective today)',
-        params: S.IdParams,
-        body: S.PlanChangeBody,
-        response: { 200: S.Service },
-      },
-    },
-    async (request) =>
-      serviceOut(await schedulePlanChange(ctx.db, ctx, actorFromRequest(request), request.params.id, request.body)),
+  action(
+    'end',
+    'End the service on a date (stopped at once when the date is today or past)',
+    S.EndBody,
+    (actor, id, body) => endService(ctx.db, ctx, actor, id, body.endDate),
+  )
+  action(
+    'plan-change',
+    'Schedule a change to another plan of the same type (applied at once when effective today)',
+    S.PlanChangeBody,
+    (actor, id, body) => schedulePlanChange(ctx.db, ctx, actor, id, body),
   )
 
   app.delete<Id>(
     '/api/v1/services/:id/plan-change',
     {
       config: { permission: 'services.manage' },
-      schema: { tags, summary: 'Drop the scheduled plan change', params: S.IdParams, response: { 200: S.Service } },
+      schema: {
+        tags,
+        summary: 'Drop the scheduled plan change',
+        params: S.IdParams,
+        response: { 200: S.Service },
+      },
     },
-    async (request) => serviceOut(await cancelPlanChange(ctx.db, ctx, actorFromRequest(request), request.params.id)),
+    async (request) =>
+      serviceOut(await cancelPlanChange(ctx.db, ctx, actorFromRequest(request), request.params.id)),
   )
 
   app.get<Id>(
@@ -181,6 +190,8 @@ export async function serviceApiRoutes(app: FastifyInstance, ctx: PluginContext)
         response: { 200: S.PasswordReply },
       },
     },
-    async (request) => ({ password: await getServicePassword(ctx.db, ctx, actorFromRequest(request), request.params.id) }),
+    async (request) => ({
+      password: await getServicePassword(ctx.db, ctx, actorFromRequest(request), request.params.id),
+    }),
   )
 }

@@ -44,7 +44,8 @@ function throwIf(errors: FieldError[]): void {
 function uniqueField(err: unknown): string {
   let e = err as { constraint_name?: unknown; cause?: unknown } | undefined
   for (let i = 0; i < 4 && e; i++) {
-    if (typeof e.constraint_name === 'string') return e.constraint_name.includes('ipv4') ? 'ipv4Address' : 'login'
+    if (typeof e.constraint_name === 'string')
+      return e.constraint_name.includes('ipv4') ? 'ipv4Address' : 'login'
     e = e.cause as typeof e
   }
   return 'login'
@@ -53,25 +54,42 @@ function uniqueField(err: unknown): string {
 function rethrowUnique(err: unknown): never {
   if (isUniqueViolation(err)) {
     const field = uniqueField(err)
-    throw new ValidationError([{ field, message: field === 'login' ? 'is already taken' : 'is already used by another service' }])
+    throw new ValidationError([
+      { field, message: field === 'login' ? 'is already taken' : 'is already used by another service' },
+    ])
   }
   throw err
 }
 
 /** Another live internet service already holding this value of login / ipv4Address. */
-async function takenBy(tx: DbOrTx, column: 'login' | 'ipv4Address', value: string, exceptId?: number): Promise<boolean> {
+async function takenBy(
+  tx: DbOrTx,
+  column: 'login' | 'ipv4Address',
+  value: string,
+  exceptId?: number,
+): Promise<boolean> {
   const conds: (SQL | undefined)[] = [
     eq(services[column], value),
     eq(services.type, 'internet'),
     inArray(services.status, [...LIVE_STATUSES]),
     exceptId === undefined ? undefined : ne(services.id, exceptId),
   ]
-  const [hit] = await tx.select({ id: services.id }).from(services).where(and(...conds)).limit(1)
+  const [hit] = await tx
+    .select({ id: services.id })
+    .from(services)
+    .where(and(...conds))
+    .limit(1)
   return hit !== undefined
 }
 
-async function checkUnique(tx: DbOrTx, row: { login: string | null; ipv4Address: string | null }, errors: FieldError[], exceptId?: number) {
-  if (row.login && (await takenBy(tx, 'login', row.login, exceptId))) errors.push({ field: 'login', message: 'is already taken' })
+async function checkUnique(
+  tx: DbOrTx,
+  row: { login: string | null; ipv4Address: string | null },
+  errors: FieldError[],
+  exceptId?: number,
+) {
+  if (row.login && (await takenBy(tx, 'login', row.login, exceptId)))
+    errors.push({ field: 'login', message: 'is already taken' })
   if (row.ipv4Address && (await takenBy(tx, 'ipv4Address', row.ipv4Address, exceptId)))
     errors.push({ field: 'ipv4Address', message: 'is already used by another service' })
 }
@@ -101,7 +119,8 @@ export async function createService(
   const key = await instanceKey(deps)
   return db.transaction(async (tx) => {
     const customer = await loadCustomer(tx, actor, customerId)
-    const plan = values.planId === undefined ? null : await planForPartner(tx, values.planId, customer.partnerId)
+    const plan =
+      values.planId === undefined ? null : await planForPartner(tx, values.planId, customer.partnerId)
     if (values.planId !== undefined && !plan) errors.push(planError('planId', values.planId))
     if (values.status && !INITIAL_STATUSES.includes(values.status))
       errors.push({ field: 'status', message: `a new service is ${INITIAL_STATUSES.join(', ')}` })
@@ -124,7 +143,8 @@ export async function createService(
     }
     if (plan) {
       checkMerged(draft, errors)
-      if (!internet && values.password) errors.push({ field: 'password', message: 'only internet services have network settings' })
+      if (!internet && values.password)
+        errors.push({ field: 'password', message: 'only internet services have network settings' })
     }
     if (internet) await checkUnique(tx, draft, errors)
     throwIf(errors)
@@ -151,7 +171,12 @@ export async function createService(
       .returning()
       .catch(rethrowUnique)
     const service = publicService(row!, customer.partnerId)
-    await auditChange(tx, deps.clock, actor, { action: 'service.create', entity: 'service', entityId: row!.id, after: service })
+    await auditChange(tx, deps.clock, actor, {
+      action: 'service.create',
+      entity: 'service',
+      entityId: row!.id,
+      after: service,
+    })
     await deps.emit(tx, 'service.created', {
       serviceId: row!.id,
       customerId: customer.id,
@@ -181,7 +206,9 @@ export async function listServices(
   const rows = await db
     .select()
     .from(services)
-    .where(and(eq(services.customerId, customer.id), query.status ? eq(services.status, query.status) : undefined))
+    .where(
+      and(eq(services.customerId, customer.id), query.status ? eq(services.status, query.status) : undefined),
+    )
     .orderBy(asc(services.startDate), asc(services.id))
   const rank = (s: ServiceRow) => (s.status === 'archived' ? 1 : 0)
   return rows.sort((a, b) => rank(a) - rank(b)).map((r) => publicService(r, customer.partnerId))
@@ -221,7 +248,8 @@ export async function switchPlan(
       ...extra,
       planId: newPlan.id,
       // The old plan's name as the line text follows the plan; a custom text stays. A price override was for the old plan.
-      description: extra.description ?? (before.description === oldPlan.name ? newPlan.name : before.description),
+      description:
+        extra.description ?? (before.description === oldPlan.name ? newPlan.name : before.description),
       unitPrice: extra.unitPrice !== undefined ? extra.unitPrice : null,
       nextPlanId: null,
       planChangeDate: null,
@@ -261,7 +289,8 @@ export async function updateService(
   input: ServiceInput,
 ): Promise<Service> {
   const { values, errors } = checkServiceInput(input, true)
-  if (values.status !== undefined) errors.push({ field: 'status', message: 'change it with the status action' })
+  if (values.status !== undefined)
+    errors.push({ field: 'status', message: 'change it with the status action' })
   const key = values.password ? await instanceKey(deps) : ''
   return db.transaction(async (tx) => {
     const { row: before, partnerId } = await loadService(tx, actor, id, true)
@@ -271,16 +300,22 @@ export async function updateService(
       newPlan = await planForPartner(tx, values.planId, partnerId)
       if (!newPlan) errors.push(planError('planId', values.planId))
       else if (newPlan.type !== before.type)
-        errors.push({ field: 'planId', message: `must be a ${before.type.replace('_', '-')} plan like the current one` })
+        errors.push({
+          field: 'planId',
+          message: `must be a ${before.type.replace('_', '-')} plan like the current one`,
+        })
     }
     const set = patchSet(values)
     // An emptied invoice text falls back to the plan's name.
     if (values.description === null) set.description = (newPlan ?? (await planById(tx, before.planId))).name
     const merged = { ...before, ...set }
     checkMerged(merged, errors)
-    if (before.type !== 'internet' && values.password) errors.push({ field: 'password', message: 'only internet services have network settings' })
-    if (before.type === 'internet' && merged.login === null) errors.push({ field: 'login', message: 'is required for an internet service' })
-    if (before.type === 'internet' && LIVE_STATUSES.includes(before.status)) await checkUnique(tx, merged, errors, id)
+    if (before.type !== 'internet' && values.password)
+      errors.push({ field: 'password', message: 'only internet services have network settings' })
+    if (before.type === 'internet' && merged.login === null)
+      errors.push({ field: 'login', message: 'is required for an internet service' })
+    if (before.type === 'internet' && LIVE_STATUSES.includes(before.status))
+      await checkUnique(tx, merged, errors, id)
     throwIf(errors)
 
     if (values.password === null) set.passwordEncrypted = null
@@ -288,7 +323,16 @@ export async function updateService(
     let row: ServiceRow
     if (newPlan) {
       const oldPlan = await planById(tx, before.planId)
-      row = await switchPlan(tx, deps, before, partnerId, oldPlan, newPlan, deps.clock.today().toString(), set).catch(rethrowUnique)
+      row = await switchPlan(
+        tx,
+        deps,
+        before,
+        partnerId,
+        oldPlan,
+        newPlan,
+        deps.clock.today().toString(),
+        set,
+      ).catch(rethrowUnique)
     } else {
       ;[row] = (await tx
         .update(services)
@@ -355,7 +399,8 @@ export async function changeServiceStatus(
     if (!STATUS_TRANSITIONS[before.status].includes(to)) {
       const allowed = STATUS_TRANSITIONS[before.status]
       throw new StateError(
-        `A ${before.status} service cannot become ${to}` + (allowed.length ? ` (it can become ${allowed.join(', ')})` : ''),
+        `A ${before.status} service cannot become ${to}` +
+          (allowed.length ? ` (it can become ${allowed.join(', ')})` : ''),
       )
     }
     const today = deps.clock.today().toString()
@@ -377,23 +422,13 @@ export async function changeServiceStatus(
         throwIf(errs)
       }
     }
-    const [row] = (await tx.update(services).set(set).where(eq(services.id, id)).returning().catch(rethrowUnique)) as [ServiceRow]
-    await auditChange(tx, deps.clock, actor, {
-      action: 'service.status',
-      entity: 'service',
-      entityId: id,
-      before: { status: before.status, endDate: before.endDate },
-      after: { status: row.status, endDate: row.endDate },
-    })
-    await deps.emit(tx, 'service.status_changed', {
-      serviceId: id,
-      customerId: row.customerId,
-      partnerId,
-      type: row.type,
-      login: row.login,
-      from: before.status,
-      to: row.status,
-    })
+    const [row] = (await tx
+      .update(services)
+      .set(set)
+      .where(eq(services.id, id))
+      .returning()
+      .catch(rethrowUnique)) as [ServiceRow]
+    await recordEnd(tx, deps, actor, 'service.status', before, row, partnerId)
     return publicService(row, partnerId)
   })
 }
@@ -417,7 +452,10 @@ export async function endService(
     if (before.status === 'archived' || before.status === 'stopped')
       throw new StateError(`A ${before.status} service has already ended`)
     const end = values.endDate!
-    if (end < before.startDate) throw new ValidationError([{ field: 'endDate', message: `must not be before the start date ${before.startDate}` }])
+    if (end < before.startDate)
+      throw new ValidationError([
+        { field: 'endDate', message: `must not be before the start date ${before.startDate}` },
+      ])
     const stopNow = end <= deps.clock.today().toString() && before.status !== 'pending'
     const dropChange = before.planChangeDate !== null && before.planChangeDate > end
     const set: Partial<typeof services.$inferInsert> = { endDate: end, updatedAt: deps.clock.now() }
@@ -425,29 +463,42 @@ export async function endService(
     if (before.status === 'pending' && end <= deps.clock.today().toString()) set.status = 'archived'
     if (dropChange || set.status) Object.assign(set, { nextPlanId: null, planChangeDate: null })
     const [row] = (await tx.update(services).set(set).where(eq(services.id, id)).returning()) as [ServiceRow]
-    await auditChange(tx, deps.clock, actor, {
-      action: 'service.end',
-      entity: 'service',
-      entityId: id,
-      before: { status: before.status, endDate: before.endDate },
-      after: { status: row.status, endDate: row.endDate },
-    })
     await deps.emit(tx, 'service.updated', {
       serviceId: id,
       customerId: row.customerId,
       partnerId,
       changed: changedFields(before, row),
     })
-    if (row.status !== before.status)
-      await deps.emit(tx, 'service.status_changed', {
-        serviceId: id,
-        customerId: row.customerId,
-        partnerId,
-        type: row.type,
-        login: row.login,
-        from: before.status,
-        to: row.status,
-      })
+    await recordEnd(tx, deps, actor, 'service.end', before, row, partnerId)
     return publicService(row, partnerId)
+  })
+}
+
+/** Audits a change of status or end date and emits service.status_changed when the status moved. */
+async function recordEnd(
+  tx: DbOrTx,
+  deps: Pick<ServiceDeps, 'clock' | 'emit'>,
+  actor: Actor,
+  action: 'service.status' | 'service.end',
+  before: ServiceRow,
+  row: ServiceRow,
+  partnerId: number,
+): Promise<void> {
+  await auditChange(tx, deps.clock, actor, {
+    action,
+    entity: 'service',
+    entityId: row.id,
+    before: { status: before.status, endDate: before.endDate },
+    after: { status: row.status, endDate: row.endDate },
+  })
+  if (row.status === before.status) return
+  await deps.emit(tx, 'service.status_changed', {
+    serviceId: row.id,
+    customerId: row.customerId,
+    partnerId,
+    type: row.type,
+    login: row.login,
+    from: before.status,
+    to: row.status,
   })
 }
