@@ -1,6 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { Type } from 'typebox'
 import { recordAudit } from '../audit/service.ts'
 import { verifyPortalPassword } from '../customers/service.ts'
 import { TooManyRequestsError } from '../kernel/errors.ts'
@@ -8,6 +7,7 @@ import type { PluginContext } from '../kernel/plugins/define.ts'
 import { render } from '../kernel/views.ts'
 import { PORTAL_COOKIE, portalToken } from './guard.ts'
 import { PORTAL_SESSION_ABSOLUTE_MS, createPortalSession, revokePortalSession } from './sessions.ts'
+import { LoginBody, LoginQuery } from '../kernel/login-form.ts'
 
 const LOGIN_TEMPLATE = 'ui/views/pages/portal/login.eta'
 const WRONG = 'Wrong login or password.'
@@ -43,7 +43,7 @@ export async function portalAuthRoutes(root: FastifyInstance, ctx: PluginContext
 
   app.get(
     '/login',
-    { config: { public: true }, schema: { hide: true, querystring: Type.Object({ next: Type.Optional(Type.String({ maxLength: 2000 })) }) } },
+    { config: { public: true }, schema: { hide: true, querystring: LoginQuery } },
     async (request, reply) => {
       if (request.customer) return reply.redirect(safePortalNext(request.query.next), 303)
       return render(reply, LOGIN_TEMPLATE, { title: 'Sign in', values: { next: request.query.next ?? '' } })
@@ -56,11 +56,7 @@ export async function portalAuthRoutes(root: FastifyInstance, ctx: PluginContext
       config: { public: true, rateLimit: PORTAL_LOGIN_RATE_LIMIT },
       schema: {
         hide: true,
-        body: Type.Object({
-          login: Type.String({ maxLength: 200, default: '' }),
-          password: Type.String({ maxLength: 1000, default: '' }),
-          next: Type.Optional(Type.String({ maxLength: 2000 })),
-        }),
+        body: LoginBody,
       },
     },
     async (request, reply) => {

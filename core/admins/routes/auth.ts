@@ -10,6 +10,7 @@ import { checkPassword } from '../login.ts'
 import { SIGNED_IN } from '../permissions.ts'
 import { SESSION_ABSOLUTE_MS, createSession, markMfaPassed, revokeSession, sha256 } from '../sessions.ts'
 import { checkSecondFactor } from '../totp.ts'
+import { LoginBody, LoginQuery } from '../../kernel/login-form.ts'
 
 const html = Type.String({ description: 'HTML page' })
 const LOGIN_TEMPLATE = 'ui/views/pages/auth/login.eta'
@@ -88,7 +89,7 @@ export async function authRoutes(root: FastifyInstance): Promise<void> {
       config: { public: true },
       schema: {
         hide: true,
-        querystring: Type.Object({ next: Type.Optional(Type.String()) }),
+        querystring: LoginQuery,
         response: { 200: html },
       },
     },
@@ -104,11 +105,7 @@ export async function authRoutes(root: FastifyInstance): Promise<void> {
       config: { public: true, rateLimit: LOGIN_RATE_LIMIT },
       schema: {
         hide: true,
-        body: Type.Object({
-          login: Type.String({ maxLength: 200, default: '' }),
-          password: Type.String({ maxLength: 1000, default: '' }),
-          next: Type.Optional(Type.String({ maxLength: 2000 })),
-        }),
+        body: LoginBody,
       },
     },
     async (request, reply) => {
@@ -169,7 +166,7 @@ export async function authRoutes(root: FastifyInstance): Promise<void> {
       config: { permission: SIGNED_IN },
       schema: {
         hide: true,
-        querystring: Type.Object({ next: Type.Optional(Type.String()) }),
+        querystring: LoginQuery,
         response: { 200: html },
       },
     },
