@@ -1,6 +1,7 @@
 import type { FieldError } from '../kernel/errors.ts'
 import type { PlanInput } from './check-plan.ts'
 import type { FairUsageRule, TopUpOption } from './schema.ts'
+import { INTERNET_FIELDS } from './validation.ts'
 
 /** A form body as @fastify/formbody gives it: repeated names become arrays. */
 export type FormBody = Record<string, string | string[] | undefined>
@@ -14,19 +15,9 @@ const decimal = (v: string | undefined) =>
   v && /^-?\d+,\d+$/.test(v.trim()) ? v.trim().replace(',', '.') : v
 
 const TEXT_FIELDS = ['name', 'invoiceText', 'description', 'taxRateId']
-const NUMBER_FIELDS = [
-  'downloadKbps',
-  'uploadKbps',
-  'burstPercent',
-  'burstThresholdPercent',
-  'burstTimeS',
-  'priority',
-  'capMb',
-  'capDirection',
-  'capAction',
-  'capDownloadKbps',
-  'capUploadKbps',
-  'capReducePercent',
+/** Whole-number and choice fields: every internet field but the lists, and the voice and bundle counts. */
+const NUMBER_FIELDS: string[] = [
+  ...INTERNET_FIELDS.filter((f) => f !== 'topUps' && f !== 'fairUsage'),
   'voiceRateTableId',
   'voiceIncludedMinutes',
   'contractMonths',
