@@ -1,2 +1,2 @@
 /** Plugins enabled by default: folder names under plugins/. Override with PLUGINS=a,b (empty for none). */
-export const enabledPlugins: string[] = []
+export const enabledPlugins: string[] = ['radius']

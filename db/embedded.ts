@@ -1,4 +1,17 @@
-import { mkdirSync, openSync, closeSync, writeSync, readFileSync, unlinkSync, existsSync, readdirSync } from 'node:fs'
+import {
+  closeSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  openAsBlob,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs'
 import { join, resolve } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
@@ -20,18 +33,37 @@ export class EmbeddedLockedError extends Error {
   }
 }
 
+/** A migrated database to start a new one from: its dump (tar), and a ready data directory made from it. */
+export interface EmbeddedSeed {
+  file: string
+  dir?: string
+}
+
 /**
  * Opens (creating if needed) the embedded PostgreSQL in `dir` and serves it on a loopback port.
- * A new database starts from `seed` (a dumped, migrated data directory) when given.
+ * A new database starts from `seed` (a migrated database) when given: a copy of its data directory
+ * when there is one (opening it costs what reopening costs), else its dump loaded by PGlite.
  */
-export async function openEmbedded(dir: string, seed?: Blob): Promise<EmbeddedDatabase> {
+export async function openEmbedded(dir: string, seed?: EmbeddedSeed | Blob): Promise<EmbeddedDatabase> {
   const abs = resolve(dir)
   mkdirSync(abs, { recursive: true })
   const release = takeLock(join(abs, 'uplink.lock'), abs)
   try {
     const dataDir = join(abs, 'pg')
     const fresh = !existsSync(dataDir) || readdirSync(dataDir).length === 0
-    const pg = await PGlite.create(dataDir, { extensions: { pg_trgm }, ...(fresh && seed ? { loadDataDir: seed } : {}) })
+    let loadDataDir: Blob | undefined
+    if (fresh && seed) {
+      if (seed instanceof Blob) loadDataDir = seed
+      else if (seed.dir && existsSync(seed.dir)) {
+        // Copied beside and renamed, so that an interrupted copy never looks like a database.
+        const tmp = `${dataDir}.tmp`
+        rmSync(tmp, { recursive: true, force: true })
+        cpSync(seed.dir, tmp, { recursive: true })
+        rmSync(dataDir, { recursive: true, force: true })
+        renameSync(tmp, dataDir)
+      } else loadDataDir = await openAsBlob(seed.file)
+    }
+    const pg = await PGlite.create(dataDir, { extensions: { pg_trgm }, ...(loadDataDir ? { loadDataDir } : {}) })
     return await serve(pg, release)
   } catch (err) {
     release()

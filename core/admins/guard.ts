@@ -2,9 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from
 import { authenticateApiKey } from '../api/keys.ts'
 import type { AdminPrincipal } from '../kernel/auth-types.ts'
 import { ForbiddenError, UnauthorizedError } from '../kernel/errors.ts'
-import { loadAccount, principalOf } from './principal.ts'
+import { principalOf } from './principal.ts'
 import { ensureBuiltins } from './roles.ts'
-import { resumeSession } from './sessions.ts'
+import { resumeSession, type SignedInAccount } from './sessions.ts'
 
 export const SESSION_COOKIE = 'uplink_sid'
 export const LOGIN_PATH = '/admin/login'
@@ -21,6 +21,13 @@ export interface RegisteredRoute {
 
 const routesOf = new WeakMap<FastifyInstance, RegisteredRoute[]>()
 const knownOf = new WeakMap<FastifyInstance, string[]>()
+const accounts = new WeakMap<FastifyRequest, SignedInAccount>()
+
+/** The account (role name, partner limits) the guard loaded for this request's signed-in admin, if any. */
+export function requestAccount(request: FastifyRequest): SignedInAccount | undefined {
+  const account = accounts.get(request)
+  return account && request.admin?.id === account.id ? account : undefined
+}
 
 /** Every route registered after installGuards, with what it declares (for the route-walk test and diagnostics). */
 export function registeredRoutes(app: FastifyInstance): RegisteredRoute[] {
@@ -70,8 +77,9 @@ async function fromSession(app: FastifyInstance, request: FastifyRequest) {
   const { db, clock, config } = app.ctx
   const state = await resumeSession(db, unsigned.value, clock.now(), config.SESSION_IDLE_MINUTES)
   if (!state.ok) return null
-  const account = await loadAccount(db, state.session.adminId)
-  if (!account?.active) return null
+  const { account } = state
+  if (!account.active) return null
+  accounts.set(request, account)
   return {
     account,
     session: state.session,
@@ -85,9 +93,9 @@ async function fromApiKey(app: FastifyInstance, request: FastifyRequest): Promis
   if (!match) return null
   const { db, clock } = app.ctx
   const key = await authenticateApiKey(db, match[1]!, clock.now())
-  if (!key) return null
-  const account = await loadAccount(db, key.adminId)
-  if (!account?.active) return null
+  if (!key?.account.active) return null
+  const { account } = key
+  accounts.set(request, account)
   return principalOf(account, knownPermissions(app), { apiKeyId: key.id, keyPermissions: key.permissions })
 }
 

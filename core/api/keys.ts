@@ -1,7 +1,16 @@
 import { randomBytes } from 'node:crypto'
-import { and, desc, eq, isNull } from 'drizzle-orm'
-import type { DbOrTx } from '../../db/client.ts'
-import { sha256 } from '../admins/sessions.ts'
+import { and, desc, eq, sql } from 'drizzle-orm'
+import { rows, type DbOrTx } from '../../db/client.ts'
+import {
+  accountFrom,
+  accountQueryParts,
+  decodeSelection,
+  digestLiteral,
+  renderSelection,
+  renderSql,
+  sha256,
+  type SignedInAccount,
+} from '../admins/sessions.ts'
 import type { ChangeContext } from '../admins/audit-context.ts'
 import { isPermissionPattern, isSubset, normalizePatterns } from '../admins/permissions.ts'
 import { apiKeys, admins, roles } from '../admins/schema.ts'
@@ -132,20 +141,34 @@ export async function revokeApiKey(
   })
 }
 
-/** The live key for a presented secret, noting its use; null for unknown or revoked keys. */
+const keyColumns = { id: apiKeys.id, permissions: apiKeys.permissions, lastUsedAt: apiKeys.lastUsedAt }
+let keyQuery: string | undefined
+/** `select <key>, <owner's account> from api_keys … where <not revoked> and key_hash = ` (the digest follows). */
+function keyQueryText(): string {
+  if (!keyQuery) {
+    const account = accountQueryParts(sql`${admins.id} = ${apiKeys.adminId}`)
+    keyQuery = `select ${renderSelection('key.', keyColumns)}, ${account.selection} from ${renderSql(sql`${apiKeys}`)} ${account.joins} where ${renderSql(sql`${apiKeys.revokedAt} is null and ${apiKeys.keyHash}`)} = `
+  }
+  return keyQuery
+}
+
+/**
+ * The live key for a presented secret with its owner's account (one query), noting its use; null for
+ * unknown or revoked keys. Nothing is cached: a revoked key, a deactivated owner or a changed role
+ * applies to the very next request, on every server process.
+ */
 export async function authenticateApiKey(
   db: DbOrTx,
   key: string,
   now: Date,
-): Promise<{ id: number; adminId: number; permissions: string[] } | null> {
+): Promise<{ id: number; adminId: number; permissions: string[]; account: SignedInAccount } | null> {
   if (!key.startsWith(KEY_PREFIX) || key.length > 200) return null
-  const [row] = await db
-    .select()
-    .from(apiKeys)
-    .where(and(eq(apiKeys.keyHash, sha256(key)), isNull(apiKeys.revokedAt)))
-  if (!row) return null
+  const [raw] = await rows<Record<string, unknown>>(db, sql.raw(keyQueryText() + digestLiteral(sha256(key))))
+  if (!raw) return null
+  const row = decodeSelection('key.', keyColumns, raw) as Pick<ApiKeyRow, 'id' | 'permissions' | 'lastUsedAt'>
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= TOUCH_EVERY_MS) {
     await db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, row.id))
   }
-  return { id: row.id, adminId: row.adminId, permissions: row.permissions }
+  const account = accountFrom(raw)
+  return { id: row.id, adminId: account.id, permissions: row.permissions, account }
 }

@@ -1,11 +1,9 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { eq } from 'drizzle-orm'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { changeFrom } from '../admins/change.ts'
 import { SIGNED_IN } from '../admins/permissions.ts'
-import { loadAccount } from '../admins/principal.ts'
-import { roles } from '../admins/schema.ts'
+import { requestAccount } from '../admins/guard.ts'
 import { AppError, ValidationError } from '../kernel/errors.ts'
 import { fieldErrors, flash, render } from '../kernel/views.ts'
 import { createApiKey, listApiKeys, revokeApiKey } from './keys.ts'
@@ -118,19 +116,18 @@ export async function apiKeyRoutes(root: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
+      // The account the guard loaded for this request: no second look-up.
       const me = request.admin!
-      const account = await loadAccount(db, me.id)
-      const [role] = await db.select({ name: roles.name }).from(roles).where(eq(roles.id, me.roleId))
       return {
         id: me.id,
         login: me.login,
         name: me.name,
         roleId: me.roleId,
-        role: role?.name ?? '',
+        role: requestAccount(request)?.roleName ?? '',
         via: me.via,
         ...(me.apiKeyId !== undefined ? { apiKeyId: me.apiKeyId } : {}),
         permissions: [...me.permissions].filter((p) => p !== SIGNED_IN),
-        partnerIds: account?.partnerIds ?? null,
+        partnerIds: me.partnerIds,
       }
     },
   )

@@ -3,7 +3,7 @@ import { billingJobs } from './billing/jobs.ts'
 import { billingRoutes } from './billing/routes.ts'
 import { collectionHandlers } from './collections/handlers.ts'
 import { collectionJobs } from './collections/jobs.ts'
-import { documentRoutes } from './documents/routes.ts'
+import { documentPortalRoutes, documentRoutes } from './documents/routes.ts'
 import { reportRoutes } from './reports/routes.ts'
 import { FinanceSettings } from './settings.ts'
 
@@ -35,6 +35,7 @@ export default definePlugin({
     { section: 'Finance', label: 'Credit notes', href: '/admin/finance/credit-notes', permission: 'finance.view', order: 30 },
     { section: 'Finance', label: 'Billing runs', href: '/admin/finance/billing-runs', permission: 'billing.view', order: 40 },
     { section: 'Finance', label: 'Time travel', href: '/admin/finance/time-travel', permission: 'billing.time_travel', order: 50 },
+    { section: 'Finance', label: 'Collections', href: '/admin/finance/collections', permission: 'finance.view', order: 55 },
     { section: 'Finance', label: 'Reports', href: '/admin/finance/reports', permission: 'reports.view', order: 60 },
   ],
   customerTabs: [
@@ -42,6 +43,7 @@ export default definePlugin({
   ],
   jobs: [...billingJobs, ...collectionJobs],
   on: collectionHandlers,
+  portalRoutes: documentPortalRoutes,
   routes: async (app, ctx) => {
     await documentRoutes(app, ctx)
     await billingRoutes(app, ctx)

@@ -65,6 +65,20 @@ export const FinanceSettings = Type.Object({
     pattern: '^\\d{1,12}(\\.\\d{1,6})?$',
   }),
   lateFeeAfterDays: Type.Integer({ title: 'Late fee: days after the due date', default: 0, minimum: 0, maximum: 365 }),
+  reminderMode: Type.Union([Type.Literal('offsets'), Type.Literal('month_days')], {
+    title: 'Payment reminders: days added up from the invoice date, or fixed days of the month',
+    default: 'offsets',
+  }),
+  reminderDays: Type.String({
+    title: 'Payment reminders: up to three numbers (empty = no reminders)',
+    default: '9,5,5',
+    pattern: '^(\\d{1,3}(,\\d{1,3}){0,2})?$',
+  }),
+  lowBalanceWarningDays: Type.String({
+    title: 'Prepaid low-balance warnings: days before blocking (up to three)',
+    default: '10,5,1',
+    pattern: '^(\\d{1,3}(,\\d{1,3}){0,2})?$',
+  }),
 })
 
 export type FinanceSettingsValue = Static<typeof FinanceSettings>

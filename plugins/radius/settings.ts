@@ -18,6 +18,10 @@ const list = (value: string, reason: string) =>
 export const RadiusSettings = Type.Object({
   listener: Type.Object(
     {
+      enabled: Type.Boolean({
+        default: true,
+        description: 'Open the RADIUS sockets when the server starts (off: panel only, e.g. on a web-only node)',
+      }),
       address: Type.String({
         default: '0.0.0.0',
         description: "Address to listen on ('::' for IPv6 and IPv4)",
@@ -46,6 +50,25 @@ export const RadiusSettings = Type.Object({
         default: 300,
         description:
           'Acct-Interim-Interval sent in every accept, seconds (300–500 is usual; 0 leaves it to the NAS)',
+      }),
+      staleAfterIntervals: Type.Integer({
+        minimum: 2,
+        maximum: 20,
+        default: 3,
+        description:
+          'A session with no accounting for this many interim intervals is closed as stale (the NAS lost it)',
+      }),
+      partitionsAhead: Type.Integer({
+        minimum: 1,
+        maximum: 24,
+        default: 3,
+        description: 'Monthly partitions of the raw accounting table created ahead of time',
+      }),
+      authLogDays: Type.Integer({
+        minimum: 1,
+        maximum: 3650,
+        default: 90,
+        description: 'Days the auth log (rejects and restricted logins) is kept',
       }),
     },
     { title: 'Accounting' },

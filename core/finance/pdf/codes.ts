@@ -49,7 +49,14 @@ export function code128(text: string): Barcode {
 }
 
 /** Draws a barcode with its top-left at x, y; `module` is the width of its narrowest bar in points. */
-export function drawBarcode(doc: Doc, code: Barcode, x: number, y: number, module: number, height: number): void {
+export function drawBarcode(
+  doc: Doc,
+  code: Barcode,
+  x: number,
+  y: number,
+  module: number,
+  height: number,
+): void {
   let pos = x
   doc.save()
   for (const [i, w] of code.widths.entries()) {

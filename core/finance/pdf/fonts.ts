@@ -46,10 +46,28 @@ function loadFont(dir: string, file: string): fontkit.Font {
     )
   }
   const font = fontkit.create(readFileSync(path))
-  if (!('layout' in font) || font.characterToGlyph(0x0416).id === 0 || font.characterToGlyph(0x0142).id === 0) {
+  // U+0416 Ж and U+0142 ł: a font without them would print Ukrainian and Polish documents as boxes.
+  if (!isSingleFont(font) || !font.hasGlyphForCodePoint(0x0416) || !font.hasGlyphForCodePoint(0x0142)) {
     throw new AppError(`PDF font ${path} is not a TrueType font with Cyrillic and Polish letters`, { path })
   }
+  fixGlyphCodePoints(font)
   return font
+}
+
+/**
+ * fontkit keeps one object per glyph, holding the code points it was first reached from, and pdfkit
+ * writes those into the PDF's ToUnicode map. With a font shared by every document of a thread, a
+ * glyph reached by two code points (or a ligature also in the cmap) would make a document's bytes
+ * depend on what the thread rendered before. Fixing them all up front removes that: ligatures from
+ * their letters (so "fi" copies as f, i), every other glyph from its lowest code point.
+ */
+function fixGlyphCodePoints(font: fontkit.Font): void {
+  font.layout('ff fi fl ffi ffl')
+  for (const codePoint of [...font.characterSet].sort((a, b) => a - b)) font.glyphForCodePoint(codePoint)
+}
+
+function isSingleFont(font: fontkit.Font | fontkit.FontCollection): font is fontkit.Font {
+  return 'hasGlyphForCodePoint' in font
 }
 
 let cached: { dir: string; fonts: PdfFonts } | null = null
@@ -58,7 +76,10 @@ let cached: { dir: string; fonts: PdfFonts } | null = null
 export function pdfFonts(): PdfFonts {
   const dir = fontDirectory()
   if (cached?.dir !== dir) {
-    cached = { dir, fonts: { regular: loadFont(dir, FONT_FILES.regular), bold: loadFont(dir, FONT_FILES.bold) } }
+    cached = {
+      dir,
+      fonts: { regular: loadFont(dir, FONT_FILES.regular), bold: loadFont(dir, FONT_FILES.bold) },
+    }
   }
   return cached.fonts
 }

@@ -28,10 +28,13 @@ export function checkPdfDocument(doc: PdfDocument): void {
 
   if (!KINDS.includes(doc.kind)) fail('kind', `must be one of ${KINDS.join(', ')}`)
   text('number', doc.number)
-  if (typeof doc.language !== 'string' || !isLanguage(doc.language)) fail('language', 'must be en, es, uk or pl')
-  if (typeof doc.currency !== 'string' || !isCurrency(doc.currency)) fail('currency', 'is not a known currency')
+  if (typeof doc.language !== 'string' || !isLanguage(doc.language))
+    fail('language', 'must be en, es, uk or pl')
+  if (typeof doc.currency !== 'string' || !isCurrency(doc.currency))
+    fail('currency', 'is not a known currency')
   date('issueDate', doc.issueDate)
-  if (doc.status != null && !STATUSES.includes(doc.status)) fail('status', `must be one of ${STATUSES.join(', ')}`)
+  if (doc.status != null && !STATUSES.includes(doc.status))
+    fail('status', `must be one of ${STATUSES.join(', ')}`)
   text('seller.name', doc.seller?.name)
   if (!Array.isArray(doc.seller?.address)) fail('seller.address', 'must be a list of lines')
   if (doc.seller?.logo != null && !(doc.seller.logo instanceof Uint8Array)) {
@@ -64,13 +67,22 @@ export function checkPdfDocument(doc: PdfDocument): void {
       text(`${p}.description`, line.description)
       date(`${p}.periodStart`, line.periodStart, true)
       date(`${p}.periodEnd`, line.periodEnd, true)
-      for (const key of ['quantity', 'unitPrice', 'discountPercent', 'net', 'taxRatePercent', 'tax', 'total'] as const) {
+      for (const key of [
+        'quantity',
+        'unitPrice',
+        'discountPercent',
+        'net',
+        'taxRatePercent',
+        'tax',
+        'total',
+      ] as const) {
         decimal(`${p}.${key}`, line[key])
       }
     }
     if (!Array.isArray(doc.taxes)) fail('taxes', 'must be a list')
     for (const [i, row] of (doc.taxes ?? []).entries()) {
-      for (const key of ['ratePercent', 'net', 'tax', 'gross'] as const) decimal(`taxes[${i}].${key}`, row[key])
+      for (const key of ['ratePercent', 'net', 'tax', 'gross'] as const)
+        decimal(`taxes[${i}].${key}`, row[key])
     }
     decimal('totals.net', doc.totals?.net)
     decimal('totals.tax', doc.totals?.tax)

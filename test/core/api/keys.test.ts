@@ -1,6 +1,8 @@
 import t from 'tap'
 import { eq } from 'drizzle-orm'
-import { apiKeys, roles } from '../../../db/schema.ts'
+import { buildApp } from '../../../core/app.ts'
+import { connect } from '../../../db/client.ts'
+import { adminPartners, apiKeys, partners, roles } from '../../../db/schema.ts'
 import { testApp } from '../../helpers/app.ts'
 import { adminSession, createAdmin, createApiKey } from '../../helpers/auth.ts'
 
@@ -111,4 +113,41 @@ t.test('API keys: bearer auth, permission intersection, revoke, last use', async
   })
   t.equal(empty.statusCode, 400)
   t.match(empty.body, 'choose at least one permission')
+})
+
+t.test('two servers on one database: a change through one applies to the next request on the other', async (t) => {
+  const ctx = await testApp()
+  t.teardown(ctx.close)
+  const db = ctx.database.db
+  // A second server process: its own app and connection pool on the same database.
+  const pool = connect(ctx.database.url, { max: 2 })
+  const other = await buildApp({ config: ctx.config, database: pool, clock: ctx.clock, plugins: [] })
+  await other.ready()
+  t.teardown(async () => {
+    await other.close()
+    await pool.close()
+  })
+  const owner = await createAdmin(db, { permissions: ['admins.view', 'audit.view'] })
+  const key = await createApiKey(db, owner.id, ['*'])
+  const me = () => other.inject({ url: '/api/v1/me', headers: { authorization: `Bearer ${key}` } })
+
+  const before = (await me()).json()
+  t.same(before.partnerIds, null, 'all partners at first')
+  t.same(before.permissions, ['admins.view', 'audit.view'])
+  t.match(before.role, /^test role /, 'the role name comes with the account')
+
+  const [partner] = await db.insert(partners).values({ name: 'Reseller on the other node' }).returning({ id: partners.id })
+  await db.insert(adminPartners).values({ adminId: owner.id, partnerId: partner!.id })
+  t.same((await me()).json().partnerIds, [partner!.id], 'a new partner limit applies at once')
+
+  await db.update(roles).set({ permissions: ['audit.view'] }).where(eq(roles.id, owner.roleId))
+  t.same((await me()).json().permissions, ['audit.view'], 'a narrowed role applies at once')
+
+  const revoked = await ctx.app.inject({
+    method: 'DELETE',
+    url: `/api/v1/api-keys/${before.apiKeyId}`,
+    headers: { authorization: `Bearer ${await createApiKey(db, (await createAdmin(db)).id, ['apikeys.manage', 'admins.manage'])}` },
+  })
+  t.equal(revoked.statusCode, 200, 'revoked through the first server')
+  t.equal((await me()).statusCode, 401, 'and refused by the second on the next request')
 })

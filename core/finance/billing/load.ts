@@ -1,0 +1,181 @@
+import { sql } from 'drizzle-orm'
+import { rows, type DbOrTx } from '../../../db/client.ts'
+import { toDate } from '../../kernel/dates.ts'
+import type { BillingTerms, BillingTypeName, PendingChargeInfo, PlanChangeInfo, PlanInfo, ServiceInfo, ServiceState } from './charges.ts'
+
+/**
+ * Loads what the charge computation needs for a batch of customers in a handful of queries, and finds
+ * the customers that owe anything on a run date with one query (the re-run that finds nothing due).
+ */
+
+export interface CustomerRowForBilling {
+  id: number
+  partnerId: number
+  terms: BillingTerms
+}
+
+export interface BatchState {
+  customers: CustomerRowForBilling[]
+  services: Map<number, ServiceState[]>
+  pending: Map<number, PendingChargeInfo[]>
+}
+
+/** Every plan (a small table), by id. */
+export async function loadPlans(db: DbOrTx): Promise<Map<number, PlanInfo>> {
+  const found = await rows<PlanInfo>(
+    db,
+    sql`select id, type, name, invoice_text as "invoiceText", price::text as price, tax_rate_id as "taxRateId",
+          activation_fee::text as "activationFee", contract_months as "contractMonths",
+          early_cancellation_fee::text as "earlyCancellationFee"
+        from plans`,
+  )
+  return new Map(found.map((p) => [p.id, p]))
+}
+
+export interface CandidateFilter {
+  runDate: string
+  partnerId: number | null
+  defaultType: BillingTypeName
+  /** Only these customers (time travel, tests); null = all. */
+  customerIds?: readonly number[] | null
+  /** Only these billing types (the daily job bills prepaid_daily alone). */
+  types?: readonly BillingTypeName[] | null
+  /** Keyset paging: customers with a greater id. */
+  afterId?: number
+  limit?: number
+}
+
+/**
+ * Customers (active or blocked, billing enabled) that owe something on the run date: a service whose
+ * billed-through day is before the day its billing type bills up to, a one-time service never billed,
+ * an open pending charge, or a plan change on days already billed. A superset is fine (the computation
+ * decides); an empty answer means nothing is due. Ordered by id.
+ */
+export async function dueCustomerIds(db: DbOrTx, f: CandidateFilter): Promise<number[]> {
+  const run = toDate(f.runDate)
+  const prev = run.subtract({ months: 1 })
+  const partner = f.partnerId === null ? sql`true` : sql`c.partner_id = ${f.partnerId}`
+  const only = f.customerIds ? sql`c.id = any(${sql.raw(`'{${f.customerIds.map(Number).join(',')}}'::int[]`)})` : sql`true`
+  const types = f.types ? sql`coalesce(cb.type::text, ${f.defaultType}) = any(${sql.raw(`'{${f.types.join(',')}}'::text[]`)})` : sql`true`
+  const found = await rows<{ id: number }>(
+    db,
+    sql`
+    with cust as (
+      select c.id, coalesce(cb.type::text, ${f.defaultType}) as type,
+        case when ${run.day} >= c.billing_day then make_date(${run.year}, ${run.month}, c.billing_day)
+             else make_date(${prev.year}, ${prev.month}, c.billing_day) end as ps
+      from customers c
+      left join customer_billing cb on cb.customer_id = c.id
+      where c.status in ('active', 'blocked') and coalesce(cb.enabled, true) and ${partner} and ${only} and ${types}
+        and c.id > ${f.afterId ?? 0}
+    ), due as (
+      select id, case type when 'recurring_postpaid' then ps - 1
+                           when 'prepaid_daily' then ${f.runDate}::date
+                           else (ps + interval '1 month')::date - 1 end as through
+      from cust
+    )
+    select d.id from due d
+    where exists (
+        select 1 from services s left join service_billing b on b.service_id = s.id
+        where s.customer_id = d.id
+          and (s.status = 'active' or (s.status = 'stopped' and s.end_date is not null))
+          and case when s.type = 'one_time' then b.service_id is null and s.start_date <= ${f.runDate}::date
+                   else coalesce(b.billed_through, s.start_date - 1) < least(coalesce(s.end_date, d.through), d.through)
+                        and s.start_date <= d.through end)
+      or exists (
+        select 1 from services s join service_billing b on b.service_id = s.id
+        where s.customer_id = d.id and s.status in ('active', 'stopped') and s.end_date < b.billed_through
+          and not exists (select 1 from invoice_items i where i.charge_key = 'end:' || s.id || ':' || (s.end_date + 1) || ':credit'))
+      or exists (select 1 from pending_charges p where p.customer_id = d.id and p.invoice_item_id is null and p.charge_date <= ${f.runDate}::date)
+      or exists (
+        select 1 from services s
+        join service_billing b on b.service_id = s.id
+        join service_plan_changes pc on pc.service_id = s.id and pc.effective_date <= b.billed_through
+        where s.customer_id = d.id and s.status in ('active', 'stopped')
+          and not exists (select 1 from invoice_items i where i.charge_key = 'change:' || pc.id || ':' || pc.effective_date || ':credit')
+          and not exists (select 1 from invoice_items i where i.service_id = s.id and i.period_start = pc.effective_date and i.plan_id = pc.to_plan_id))
+    order by d.id
+    ${f.limit ? sql`limit ${f.limit}` : sql``}`,
+  )
+  return found.map((r) => r.id)
+}
+
+const idList = (ids: readonly number[]) => sql.raw(`'{${ids.map(Number).join(',')}}'::int[]`)
+
+/** Customers, services, billing state, plan changes and pending charges of a batch. */
+export async function loadBatch(
+  db: DbOrTx,
+  customerIds: readonly number[],
+  plans: ReadonlyMap<number, PlanInfo>,
+  defaultType: BillingTypeName,
+): Promise<BatchState> {
+  const state: BatchState = { customers: [], services: new Map(), pending: new Map() }
+  if (!customerIds.length) return state
+  const ids = idList(customerIds)
+  const [customers, services, changes, pending] = await Promise.all([
+    rows<{ id: number; partnerId: number; billingDay: number; type: string | null; periodsAhead: number | null }>(
+      db,
+      sql`select c.id, c.partner_id as "partnerId", c.billing_day as "billingDay", cb.type::text as type, cb.periods_ahead as "periodsAhead"
+          from customers c left join customer_billing cb on cb.customer_id = c.id
+          where c.id = any(${ids}) order by c.id`,
+    ),
+    rows<ServiceInfo & { billedThrough: string | null; endCredited: boolean }>(
+      db,
+      sql`select s.id, s.customer_id as "customerId", s.plan_id as "planId", s.type::text as type, s.description,
+            s.quantity::text as quantity, s.unit_price::text as "unitPrice", s.discount_percent::text as "discountPercent",
+            s.discount_start::text as "discountStart", s.discount_end::text as "discountEnd",
+            s.start_date::text as "startDate", s.end_date::text as "endDate", s.status::text as status,
+            b.billed_through::text as "billedThrough",
+            (s.end_date is not null and b.billed_through > s.end_date and exists (
+              select 1 from invoice_items i where i.charge_key = 'end:' || s.id || ':' || (s.end_date + 1) || ':credit')) as "endCredited"
+          from services s left join service_billing b on b.service_id = s.id
+          where s.customer_id = any(${ids})
+            and (s.status = 'active' or (s.status = 'stopped' and s.end_date is not null
+                 and (b.billed_through is null or b.billed_through <> s.end_date or exists (
+                   select 1 from service_plan_changes pc where pc.service_id = s.id and pc.effective_date <= b.billed_through))))
+          order by s.id`,
+    ),
+    rows<PlanChangeInfo>(
+      db,
+      sql`select pc.id, pc.service_id as "serviceId", pc.from_plan_id as "fromPlanId", pc.to_plan_id as "toPlanId",
+            pc.effective_date::text as "effectiveDate",
+            (exists (select 1 from invoice_items i where i.charge_key = 'change:' || pc.id || ':' || pc.effective_date || ':credit')
+             or exists (select 1 from invoice_items i where i.service_id = pc.service_id and i.period_start = pc.effective_date
+                        and i.plan_id = pc.to_plan_id)) as settled
+          from service_plan_changes pc join services s on s.id = pc.service_id
+          where s.customer_id = any(${ids})`,
+    ),
+    rows<PendingChargeInfo & { customerId: number }>(
+      db,
+      sql`select id, customer_id as "customerId", service_id as "serviceId", description, charge_date::text as "chargeDate",
+            quantity::text as quantity, unit_price::text as "unitPrice", tax_rate_id as "taxRateId", source_key as "sourceKey"
+          from pending_charges where customer_id = any(${ids}) and invoice_item_id is null order by id`,
+    ),
+  ])
+  const changesBy = new Map<number, PlanChangeInfo[]>()
+  for (const c of changes) {
+    const list = changesBy.get(c.serviceId) ?? []
+    list.push(c)
+    changesBy.set(c.serviceId, list)
+  }
+  for (const c of customers) {
+    state.customers.push({
+      id: c.id,
+      partnerId: c.partnerId,
+      terms: { type: (c.type ?? defaultType) as BillingTypeName, periodsAhead: c.periodsAhead ?? 1, billingDay: c.billingDay },
+    })
+  }
+  for (const s of services) {
+    const { billedThrough, endCredited, ...service } = s
+    const list = state.services.get(s.customerId) ?? []
+    list.push({ service, plans, changes: changesBy.get(s.id) ?? [], billedThrough, endCredited })
+    state.services.set(s.customerId, list)
+  }
+  for (const p of pending) {
+    const { customerId, ...charge } = p
+    const list = state.pending.get(customerId) ?? []
+    list.push(charge)
+    state.pending.set(customerId, list)
+  }
+  return state
+}

@@ -1,0 +1,8 @@
+/** The plugin's permissions. */
+export const PERMISSIONS = {
+  nasView: 'radius.nas.view',
+  nasManage: 'radius.nas.manage',
+  sessionsView: 'radius.sessions.view',
+  sessionsDisconnect: 'radius.sessions.disconnect',
+  authLogView: 'radius.authlog.view',
+} as const

@@ -1,0 +1,15 @@
+/** The plugin's routes: the JSON API and the panel pages. */
+import type { FastifyInstance } from 'fastify'
+import type { PluginContext } from '../../../core/plugin-api.ts'
+import type { RadiusState } from '../state.ts'
+import { radiusApi } from './api.ts'
+import { radiusPages } from './pages.ts'
+
+export async function radiusRoutes(
+  app: FastifyInstance,
+  ctx: PluginContext,
+  state: RadiusState,
+): Promise<void> {
+  await radiusApi(app, ctx, state)
+  await radiusPages(app, ctx, state)
+}

@@ -1,0 +1,192 @@
+/**
+ * The RADIUS plugin's tables. radius_accounting is partitioned by month on event_time: the generated
+ * CREATE TABLE was changed by hand to PARTITION BY RANGE, and the partitions, the default partition,
+ * the partition-making function and the change triggers live in the custom migration
+ * `radius_accounting` (db/migrations).
+ */
+import { sql } from 'drizzle-orm'
+import {
+  bigint,
+  bigserial,
+  boolean,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core'
+
+export const radiusNasType = pgEnum('radius_nas_type', ['mikrotik', 'cisco', 'juniper', 'generic'])
+
+/** A NAS that may talk to us: its packets are recognised by source address and signed with its secret. */
+export const radiusNas = pgTable(
+  'radius_nas',
+  {
+    id: integer().primaryKey().generatedByDefaultAsIdentity(),
+    name: text().notNull(),
+    /** Source address of its packets and destination of CoA/Disconnect. */
+    ipAddress: text().notNull(),
+    /** AES-GCM sealed with the instance key. */
+    secretEncrypted: text().notNull(),
+    type: radiusNasType().notNull().default('mikrotik'),
+    coaPort: integer().notNull().default(3799),
+    requireMessageAuthenticator: boolean().notNull().default(false),
+    /** Partner (reseller) whose network this is; no foreign key, partners belong to core. */
+    partnerId: integer(),
+    description: text(),
+    /** Datagrams received from it, flushed from memory every few seconds. */
+    requests: bigint({ mode: 'number' }).notNull().default(sql`0`),
+    lastSeenAt: timestamp({ withTimezone: true }),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('radius_nas_ip_unique').on(t.ipAddress)],
+)
+
+/** One row per NAS session; online while stopped_at is null. Also the session history of a customer. */
+export const radiusSessions = pgTable(
+  'radius_sessions',
+  {
+    id: bigint({ mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+    nasId: integer().notNull(),
+    acctSessionId: text().notNull(),
+    multiSessionId: text(),
+    userName: text().notNull(),
+    serviceId: integer(),
+    customerId: integer(),
+    framedIpAddress: text(),
+    callingStationId: text(),
+    nasPortId: text(),
+    startedAt: timestamp({ withTimezone: true }).notNull(),
+    lastUpdateAt: timestamp({ withTimezone: true }).notNull(),
+    stoppedAt: timestamp({ withTimezone: true }),
+    sessionTime: integer().notNull().default(0),
+    /** Octets from the subscriber (Acct-Input, gigawords folded in). */
+    inputOctets: bigint({ mode: 'bigint' }).notNull().default(sql`0`),
+    /** Octets to the subscriber. */
+    outputOctets: bigint({ mode: 'bigint' }).notNull().default(sql`0`),
+    terminateCause: text(),
+  },
+  (t) => [
+    uniqueIndex('radius_sessions_nas_session_unique').on(t.nasId, t.acctSessionId),
+    index('radius_sessions_online_last_update').on(t.lastUpdateAt).where(sql`stopped_at is null`),
+    index('radius_sessions_online_nas').on(t.nasId).where(sql`stopped_at is null`),
+    index('radius_sessions_online_user').on(t.userName).where(sql`stopped_at is null`),
+    index('radius_sessions_online_service').on(t.serviceId).where(sql`stopped_at is null`),
+    index().on(t.customerId, t.startedAt),
+    index().on(t.userName, t.startedAt),
+  ],
+)
+
+/**
+ * Raw accounting, one row per event (Start, Interim, Stop, On/Off), partitioned by month on event_time.
+ * A retransmitted event is stored once: (NAS, Acct-Session-Id, status type, event time) is unique.
+ */
+export const radiusAccounting = pgTable(
+  'radius_accounting',
+  {
+    // bigserial: identity columns on partitioned tables need PostgreSQL 17.
+    id: bigserial({ mode: 'bigint' }).notNull(),
+    eventTime: timestamp({ withTimezone: true }).notNull(),
+    receivedAt: timestamp({ withTimezone: true }).notNull(),
+    nasId: integer().notNull(),
+    /** Empty for Accounting-On/Off, which carry none (a unique key cannot hold nulls equal). */
+    acctSessionId: text().notNull(),
+    statusType: smallint().notNull(),
+    userName: text(),
+    serviceId: integer(),
+    inputOctets: bigint({ mode: 'bigint' }).notNull().default(sql`0`),
+    outputOctets: bigint({ mode: 'bigint' }).notNull().default(sql`0`),
+    inputPackets: bigint({ mode: 'number' }).notNull().default(sql`0`),
+    outputPackets: bigint({ mode: 'number' }).notNull().default(sql`0`),
+    sessionTime: integer(),
+    delayTime: integer().notNull().default(0),
+    terminateCause: text(),
+    framedIpAddress: text(),
+    callingStationId: text(),
+    nasPortId: text(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.id, t.eventTime] }),
+    uniqueIndex('radius_accounting_event_unique').on(t.nasId, t.acctSessionId, t.statusType, t.eventTime),
+    index('radius_accounting_service_time').on(t.serviceId, t.eventTime),
+  ],
+)
+
+/** Traffic per service per day (the instance's time zone), rolled up from accounting: caps, reports, charts. */
+export const radiusUsageDaily = pgTable(
+  'radius_usage_daily',
+  {
+    serviceId: integer().notNull(),
+    day: date({ mode: 'string' }).notNull(),
+    customerId: integer(),
+    inputOctets: bigint({ mode: 'bigint' }).notNull().default(sql`0`),
+    outputOctets: bigint({ mode: 'bigint' }).notNull().default(sql`0`),
+  },
+  (t) => [primaryKey({ columns: [t.serviceId, t.day] }), index().on(t.customerId, t.day)],
+)
+
+/** Every Access-Reject and restricted accept, with its reason. */
+export const radiusAuthLog = pgTable(
+  'radius_auth_log',
+  {
+    id: bigint({ mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+    at: timestamp({ withTimezone: true }).notNull(),
+    nasId: integer(),
+    userName: text().notNull(),
+    serviceId: integer(),
+    customerId: integer(),
+    /** 'reject' or 'restricted'. */
+    outcome: text().notNull(),
+    /** not-found, blocked, negative-balance, wrong-mac, wrong-password, or a protocol reason. */
+    reason: text().notNull(),
+    detail: text(),
+    method: text().notNull(),
+    callingStationId: text(),
+  },
+  (t) => [index().on(t.at), index().on(t.customerId, t.at), index().on(t.userName, t.at)],
+)
+
+/** CoA and Disconnect requests we sent, with the NAS's answer; source_key makes event handling idempotent. */
+export const radiusCoaRequests = pgTable(
+  'radius_coa_requests',
+  {
+    id: bigint({ mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+    sourceKey: text().notNull(),
+    sessionId: bigint({ mode: 'number' }).notNull(),
+    nasId: integer().notNull(),
+    /** 'coa' or 'disconnect'. */
+    kind: text().notNull(),
+    /** Why: customer.status_changed, service.plan_changed, manual, ... */
+    cause: text().notNull(),
+    attributes: jsonb().$type<{ name: string; value: string | number }[]>().notNull(),
+    /** pending, ack, nak or timeout. */
+    status: text().notNull().default('pending'),
+    attempts: integer().notNull().default(0),
+    errorCause: integer(),
+    createdAt: timestamp({ withTimezone: true }).notNull(),
+    completedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('radius_coa_requests_source_unique').on(t.sourceKey, t.sessionId),
+    index().on(t.sessionId),
+  ],
+)
+
+/**
+ * Filled by triggers on services, customers, plans and radius_nas: what the in-memory subscriber and
+ * NAS indexes must reload. Polled by id; old rows are pruned.
+ */
+export const radiusChanges = pgTable('radius_changes', {
+  id: bigint({ mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+  /** service, customer, plan or nas. */
+  kind: text().notNull(),
+  refId: integer().notNull(),
+  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+})

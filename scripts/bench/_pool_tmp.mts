@@ -1,0 +1,16 @@
+import { PdfRenderPool } from '../../core/finance/pdf/pool.ts'
+import { sampleDocument, sampleLogo } from '../../core/finance/pdf/sample.ts'
+const logo = sampleLogo()
+const docs = Array.from({length: 300}, (_, i) => sampleDocument({ seed: i, logo }))
+let t = performance.now()
+const pool = new PdfRenderPool({ workers: 2 })
+await pool.render(docs[0]!)
+await pool.render(docs[1]!)
+console.log('start+first', (performance.now() - t).toFixed(0))
+t = performance.now()
+await Promise.all(docs.slice(0, 40).map((d) => pool.render(d)))
+console.log('warm 40', ((performance.now() - t)/40).toFixed(1))
+t = performance.now()
+await Promise.all(docs.map((d) => pool.render(d)))
+console.log('300', ((performance.now() - t)/300).toFixed(1))
+await pool.close()
