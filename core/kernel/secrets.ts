@@ -18,8 +18,17 @@ export async function instanceKey(ctx: Pick<AppContext, 'config'>): Promise<stri
   return key
 }
 
+/** Derived keys by instance key: a RADIUS server unseals 100,000 passwords at start. */
+const derived = new Map<string, Buffer>()
+
 function aesKey(key: string): Buffer {
-  return createHash('sha256').update(`uplink-secret:${key}`).digest()
+  let aes = derived.get(key)
+  if (!aes) {
+    aes = createHash('sha256').update(`uplink-secret:${key}`).digest()
+    if (derived.size > 16) derived.clear()
+    derived.set(key, aes)
+  }
+  return aes
 }
 
 /** AES-256-GCM; output `v1.<iv>.<tag>.<ciphertext>` in base64url. */
