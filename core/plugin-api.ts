@@ -40,6 +40,7 @@ export { emitEvent as emit } from './kernel/events/outbox.ts'
 export { auditContext, recordAudit, SYSTEM_ACTOR, type Actor } from './audit/service.ts'
 export { fieldErrors, flash, render } from './kernel/views.ts'
 export { decryptSecret, encryptSecret, instanceKey } from './kernel/secrets.ts'
+export { periodContaining } from './finance/periods.ts'
 
 /** Types a job module's default export: `export default defineJob(async (ctx, run) => { ... })`. */
 export function defineJob(

@@ -1,5 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance, FastifyReply } from 'fastify'
+import { and, desc, eq } from 'drizzle-orm'
 import { Type } from 'typebox'
 import { addContact, deleteContact, listContacts, updateContact, type Contact } from '../customers/contacts.ts'
 import { getCustomer, updateCustomer } from '../customers/service.ts'
@@ -7,6 +8,10 @@ import { NotFoundError, ValidationError } from '../kernel/errors.ts'
 import type { PluginContext } from '../kernel/plugins/define.ts'
 import { fieldErrors, flash, render } from '../kernel/views.ts'
 import { portalActor } from './actor.ts'
+import { customerBalance } from '../finance/ledger.ts'
+import { invoices } from '../finance/schema.ts'
+import { formatMoney } from '../kernel/money.ts'
+import { coreSettings } from '../settings/core-settings.ts'
 
 const HOME = 'ui/views/pages/portal/home.eta'
 const PROFILE = 'ui/views/pages/portal/profile.eta'
@@ -30,8 +35,27 @@ export async function portalAccountRoutes(root: FastifyInstance, ctx: PluginCont
     const actor = portalActor(request)
     const customer = await getCustomer(db, actor, actor.customerId)
     const contacts = await listContacts(db, actor, actor.customerId)
-    // Invoices and the balance come from the billing engine; until it issues one the page says so.
-    return render(reply, HOME, { title: 'Overview', account: customer, contacts, invoices: [] })
+    const latest = await db
+      .select()
+      .from(invoices)
+      .where(and(eq(invoices.customerId, actor.customerId), eq(invoices.kind, 'invoice')))
+      .orderBy(desc(invoices.issueDate), desc(invoices.id))
+      .limit(5)
+    const balance = await customerBalance(db, actor.customerId)
+    return render(reply, HOME, {
+      title: 'Overview',
+      account: customer,
+      contacts,
+      balance: formatMoney(balance, (await coreSettings(db)).currency, customer.language),
+      invoices: latest.map((inv) => ({
+        href: `/portal/invoices/${inv.id}`,
+        number: inv.number,
+        date: inv.issueDate,
+        dueDate: inv.dueDate,
+        total: formatMoney(inv.total, inv.currency, customer.language),
+        status: inv.status,
+      })),
+    })
   })
 
   const profilePage = async (reply: FastifyReply, data: { values?: Record<string, unknown>; errors?: Record<string, string> }) => {

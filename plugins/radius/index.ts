@@ -156,6 +156,13 @@ export function createRadiusPlugin(
         description: 'Creates the monthly partitions of the raw accounting table ahead of time',
       },
       {
+        name: 'caps',
+        every: '1 minute',
+        file: './jobs/caps.ts',
+        description:
+          'Applies data caps (reduce, fixed speed, block), top-ups, new periods and fair-usage speed windows',
+      },
+      {
         name: 'prune-logs',
         cron: '30 3 * * *',
         file: './jobs/prune-logs.ts',

@@ -5,4 +5,5 @@ export const PERMISSIONS = {
   sessionsView: 'radius.sessions.view',
   sessionsDisconnect: 'radius.sessions.disconnect',
   authLogView: 'radius.authlog.view',
+  topUpsBuy: 'radius.topups.buy',
 } as const

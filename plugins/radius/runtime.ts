@@ -53,12 +53,15 @@ export class RadiusRuntime {
     const now = options.now ?? Date.now
     const onError = options.onError ?? (() => {})
     this.subscribers = new SubscriberIndex(options.sql, options.instanceKey)
+    this.subscribers.now = now
+    this.subscribers.timeZone = options.timeZone
     this.nas = new DbNasDirectory(options.sql, options.instanceKey, now)
     this.authLog = new AuthLogWriter(options.sql)
     this.accounting = new PgAccountingStore({
       sql: options.sql,
       timeZone: options.timeZone,
       serviceOf: (userName) => this.subscribers.lookup(userName),
+      freeTraffic: (userName, at) => this.subscribers.inFreeWindow(userName, at.getTime()),
     })
     this.coa = new CoaClient({ timeoutMs: options.coa?.timeoutMs, retries: options.coa?.retries })
     this.feed = new ChangeFeed(

@@ -128,6 +128,9 @@ export const radiusUsageDaily = pgTable(
     customerId: integer(),
     inputOctets: bigint({ mode: 'bigint' }).notNull().default(sql`0`),
     outputOctets: bigint({ mode: 'bigint' }).notNull().default(sql`0`),
+    /** The part of the octets above that arrived inside a 'free' fair-usage window (not counted for caps). */
+    freeInputOctets: bigint({ mode: 'bigint' }).notNull().default(sql`0`),
+    freeOutputOctets: bigint({ mode: 'bigint' }).notNull().default(sql`0`),
   },
   (t) => [primaryKey({ columns: [t.serviceId, t.day] }), index().on(t.customerId, t.day)],
 )
@@ -189,4 +192,30 @@ export const radiusChanges = pgTable('radius_changes', {
   kind: text().notNull(),
   refId: integer().notNull(),
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+})
+
+/**
+ * Data-cap state of a service in its current billing period: the top-ups bought in it and whether the
+ * cap is reached (capped_at). One row per service; a new period resets it (see service/caps.ts).
+ */
+export const radiusCapState = pgTable('radius_cap_state', {
+  serviceId: integer().primaryKey(),
+  /** First day of the billing period this row counts. */
+  periodStart: date({ mode: 'string' }).notNull(),
+  topUpMb: bigint({ mode: 'number' }).notNull().default(0),
+  topUpCount: integer().notNull().default(0),
+  /** Bytes counted against the cap at the last check. */
+  usedBytes: bigint({ mode: 'bigint' }).notNull().default(sql`0`),
+  /** Set while the cap is reached; the plan's cap action then applies. */
+  cappedAt: timestamp({ withTimezone: true }),
+  /** The plan's cap action at the time the cap was reached: block, fixed_speed or reduce. */
+  capAction: text(),
+  checkedAt: timestamp({ withTimezone: true }).notNull(),
+})
+
+/** The fair-usage speed window each plan's online sessions were last switched to ('' = the plan's own speed). */
+export const radiusPlanWindows = pgTable('radius_plan_windows', {
+  planId: integer().primaryKey(),
+  rule: text().notNull(),
+  since: timestamp({ withTimezone: true }).notNull(),
 })

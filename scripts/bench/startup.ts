@@ -1,4 +1,4 @@
-// npm run bench:startup [-- --runs 3] — how long a first `npm start` on the embedded database takes to
+// npm run bench:startup [-- --runs 3] [-- --tsx] — how long a first `npm start` on the embedded database takes to
 // serve the login page (migrations included), and a restart on the same data. It runs package.json's
 // "start" command as npm does (after compiling the server if the sources changed since `npm install`
 // did, as the install would have), polling GET /admin/login every 25 ms. With --runs N it repeats the
@@ -11,7 +11,10 @@ import { join, resolve } from 'node:path'
 import { buildServer, freshBuild } from '../compile-server.mjs'
 
 const root = resolve(import.meta.dirname, '../..')
-const startCommand = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
+// --tsx: the TypeScript sources through tsx, as `npm run dev` runs them, for comparison.
+const startCommand = process.argv.includes('--tsx')
+  ? 'tsx core/server.ts'
+  : (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`)
@@ -41,11 +44,16 @@ async function timeToLogin(dataDir: string, port: number): Promise<number> {
       await new Promise((r) => setTimeout(r, 25))
     }
   } finally {
-    // The shell and the server it started: the whole process group.
-    if (child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r))
+    // The shell and the server it started: the whole process group, until every process of it is gone
+    // (the server releases the database's lock when it has shut down).
+    try {
       process.kill(-child.pid!, 'SIGTERM')
-      await exited
+      for (;;) {
+        await new Promise((r) => setTimeout(r, 50))
+        process.kill(-child.pid!, 0)
+      }
+    } catch {
+      // the group is gone
     }
   }
 }

@@ -1,4 +1,4 @@
-/** JSON API under /api/v1/radius: NAS registry, sessions (with disconnect), auth log, daily usage. */
+/** JSON API under /api/v1/radius: NAS registry, sessions (with disconnect), auth log, daily usage, data top-ups. */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Sql } from 'postgres'
@@ -9,6 +9,7 @@ import {
   type PluginContext,
   Type,
 } from '../../../core/plugin-api.ts'
+import { buyTopUp } from '../caps/top-up.ts'
 import { PERMISSIONS } from '../permissions.ts'
 import { disconnectSession } from '../service/kick.ts'
 import { createNas, deleteNas, getNas, listNas, type NasDeps, updateNas } from '../service/nas.ts'
@@ -145,6 +146,15 @@ export async function radiusApi(
       })
       return { items: result.items.map(S.authLogOut), total: result.total, page, perPage }
     },
+  )
+
+  app.post(
+    '/api/v1/radius/services/:id/top-ups',
+    {
+      config: { permission: PERMISSIONS.topUpsBuy },
+      schema: { tags, params: S.IdParams, body: S.TopUpBody, response: { 200: S.TopUpResult } },
+    },
+    async (request) => buyTopUp(ctx, state, request, request.params.id, request.body.option),
   )
 
   app.get(

@@ -12,6 +12,8 @@ import {
   Type,
   ValidationError,
 } from '../../../core/plugin-api.ts'
+import { customerCaps } from '../caps/status.ts'
+import { buyTopUp } from '../caps/top-up.ts'
 import { PERMISSIONS } from '../permissions.ts'
 import { disconnectSession } from '../service/kick.ts'
 import {
@@ -293,7 +295,35 @@ export async function radiusPages(
         page,
         perPage: PER_PAGE,
         canKick: perms.has(PERMISSIONS.sessionsDisconnect),
+        caps: await customerCaps(sql, customer.id),
+        canTopUp: perms.has(PERMISSIONS.topUpsBuy),
       })
+    },
+  )
+
+  app.post(
+    '/admin/radius/services/:id/top-ups',
+    {
+      config: { permission: PERMISSIONS.topUpsBuy },
+      schema: { hide, params: IdParams, body: Type.Optional(Form) },
+    },
+    async (request, reply) => {
+      const body = (request.body as Record<string, unknown> | undefined) ?? {}
+      try {
+        const option = Number(str(body.option))
+        if (!Number.isInteger(option) || option < 0) throw new NotFoundError('Top-up', str(body.option))
+        const bought = await buyTopUp(ctx, state, request, request.params.id, option)
+        flash(
+          reply,
+          'success',
+          `Top-up ${bought.name} added (${bought.topUpMb} MB this period); ${bought.capped ? 'the cap is still reached' : 'the cap is lifted'}`,
+        )
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err
+        flash(reply, 'error', err.message)
+      }
+      const back = str(body.back)
+      return reply.redirect(back.startsWith('/admin/radius/') ? back : '/admin/radius/sessions')
     },
   )
 

@@ -152,3 +152,21 @@ export const sessionOut = (r: SessionView) => ({
 })
 
 export const authLogOut = (r: AuthLogView) => ({ ...r, at: r.at.toISOString() })
+
+export const TopUpBody = Type.Object({
+  /** Index of the top-up in the plan's list. */
+  option: Type.Integer({ minimum: 0, maximum: 99 }),
+})
+
+export const TopUpResult = Type.Object({
+  serviceId: Type.Integer(),
+  periodStart: Type.String({ format: 'date' }),
+  name: Type.String(),
+  mb: Type.Integer(),
+  price: Type.String(),
+  topUpMb: Type.Integer(),
+  topUpCount: Type.Integer(),
+  sourceKey: Type.String(),
+  capped: Type.Boolean(),
+  coa: Type.Array(CoaResult),
+})

@@ -26,6 +26,7 @@ interface OnlineSession {
   acctSessionId: string
   userName: string
   framedIpAddress: string | null
+  serviceId: number | null
 }
 
 export interface CoaOutcome {
@@ -42,7 +43,7 @@ export async function onlineSessions(
 ): Promise<OnlineSession[]> {
   return sql<OnlineSession[]>`
     select id::int as id, nas_id as "nasId", acct_session_id as "acctSessionId", user_name as "userName",
-      framed_ip_address as "framedIpAddress"
+      framed_ip_address as "framedIpAddress", service_id as "serviceId"
     from radius_sessions
     where stopped_at is null and (
       service_id = any(${by.serviceIds ?? []}::int[]) or customer_id = any(${by.customerIds ?? []}::int[])

@@ -15,6 +15,12 @@ export interface AccountingStoreOptions {
   timeZone: string
   /** Service and customer of a login, from the subscriber index. */
   serviceOf: (userName: string) => { serviceId: number; customerId: number } | undefined
+  /**
+   * Whether traffic of this login reported at this time falls in a 'free' fair-usage window of its plan.
+   * The growth a record brings is counted against the window its record arrived in (an approximation:
+   * an interim that spans a window edge is counted wholly on the side it arrives on).
+   */
+  freeTraffic?: (userName: string, at: Date) => boolean
   /** Most records in one transaction. */
   maxBatch?: number
   /** Event keys remembered after commit, to drop a retransmission whose Acct-Delay-Time moved the time. */
@@ -166,6 +172,7 @@ export class PgAccountingStore implements AccountingStore {
         input_octets: r.inputOctets,
         output_octets: r.outputOctets,
         terminate_cause: r.statusType === 'stop' ? (nullable(r.terminateCause) ?? 'Unknown') : null,
+        free: r.userName ? (this.options.freeTraffic?.(r.userName, r.eventTime) ?? false) : false,
       }
       const key = `${nasId}|${r.sessionId}`
       const prev = sessions.get(key)
@@ -196,7 +203,8 @@ export class PgAccountingStore implements AccountingStore {
               nas_id int, acct_session_id text, multi_session_id text, user_name text, service_id int,
               customer_id int, framed_ip_address text, calling_station_id text, nas_port_id text,
               started_at timestamptz, last_update_at timestamptz, stopped_at timestamptz,
-              session_time int, input_octets bigint, output_octets bigint, terminate_cause text)
+              session_time int, input_octets bigint, output_octets bigint, terminate_cause text,
+              free boolean)
           ),
           prev as (
             select s.nas_id, s.acct_session_id, s.input_octets, s.output_octets
@@ -232,17 +240,23 @@ export class PgAccountingStore implements AccountingStore {
             returning s.nas_id, s.acct_session_id, s.service_id, s.customer_id, s.input_octets,
               s.output_octets, s.last_update_at
           )
-          insert into radius_usage_daily as u (service_id, day, customer_id, input_octets, output_octets)
+          insert into radius_usage_daily as u (service_id, day, customer_id, input_octets, output_octets,
+            free_input_octets, free_output_octets)
           select up.service_id, (up.last_update_at at time zone ${tz})::date, up.customer_id,
             sum(greatest(up.input_octets - coalesce(p.input_octets, 0), 0)),
-            sum(greatest(up.output_octets - coalesce(p.output_octets, 0), 0))
+            sum(greatest(up.output_octets - coalesce(p.output_octets, 0), 0)),
+            sum(case when i.free then greatest(up.input_octets - coalesce(p.input_octets, 0), 0) else 0 end),
+            sum(case when i.free then greatest(up.output_octets - coalesce(p.output_octets, 0), 0) else 0 end)
           from up left join prev p on p.nas_id = up.nas_id and p.acct_session_id = up.acct_session_id
+            join input i on i.nas_id = up.nas_id and i.acct_session_id = up.acct_session_id
           where up.service_id is not null
             and (up.input_octets > coalesce(p.input_octets, 0) or up.output_octets > coalesce(p.output_octets, 0))
           group by 1, 2, 3
           on conflict (service_id, day) do update set
             input_octets = u.input_octets + excluded.input_octets,
-            output_octets = u.output_octets + excluded.output_octets`
+            output_octets = u.output_octets + excluded.output_octets,
+            free_input_octets = u.free_input_octets + excluded.free_input_octets,
+            free_output_octets = u.free_output_octets + excluded.free_output_octets`
       }
       for (const reset of nasResets) {
         await sql`
@@ -273,6 +287,8 @@ interface SessionInput {
   input_octets: bigint
   output_octets: bigint
   terminate_cause: string | null
+  /** The latest record of the session in the batch arrived inside a 'free' fair-usage window. */
+  free: boolean
 }
 
 /** Two events of one session in the same batch: what the row would be after both. */
@@ -292,5 +308,6 @@ function mergeSession(a: SessionInput, b: SessionInput): SessionInput {
     session_time: Math.max(a.session_time, b.session_time),
     input_octets: max(a.input_octets, b.input_octets),
     output_octets: max(a.output_octets, b.output_octets),
+    free: b.last_update_at >= a.last_update_at ? b.free : a.free,
   }
 }

@@ -6,6 +6,7 @@
 import type { PendingQuery, Row, Sql } from 'postgres'
 import { decryptSecret } from '../../../core/plugin-api.ts'
 import type { NamedAttribute } from '../protocol/dictionary.ts'
+import { activeRule, windowRateLimit } from '../caps/fair-usage.ts'
 import { buildMikrotikRateLimit } from '../protocol/rate-limit.ts'
 import type { Subscriber, SubscriberSource } from '../server/subscriber-authorizer.ts'
 import type { AccessRequest } from '../server/types.ts'
@@ -15,6 +16,24 @@ export interface PlanEntry {
   name: string
   rateLimit: string | null
   capMb: number | null
+  capDirection: 'both' | 'download' | 'upload'
+  capAction: 'block' | 'fixed_speed' | 'reduce' | null
+  /** The rate limit once the cap is reached (fixed_speed or reduce); null for block or no cap. */
+  cappedRateLimit: string | null
+  fairUsage: FairUsageRule[]
+  downloadKbps: number | null
+  uploadKbps: number | null
+}
+
+/** A plan's fair-usage rule (core/plans/schema.ts FairUsageRule). */
+export interface FairUsageRule {
+  name: string
+  weekdays: number[]
+  from: string
+  to: string
+  kind: 'free' | 'speed'
+  downloadKbps?: number
+  uploadKbps?: number
 }
 
 export interface ServiceEntry {
@@ -32,6 +51,8 @@ export interface ServiceEntry {
   ipv4Address: string | null
   ipPool: string | null
   nasId: number | null
+  /** The cap action in force while the data cap of the period is reached (radius_cap_state). */
+  capped: string | null
   /** Built on first use from the service and its plan. */
   subscriber?: Subscriber
 }
@@ -57,6 +78,7 @@ interface ServiceRow {
   ipv4Address: string | null
   ipPool: string | null
   nasId: number | null
+  capped: string | null
 }
 
 interface PlanRow {
@@ -69,6 +91,23 @@ interface PlanRow {
   burstTimeS: number | null
   priority: number | null
   capMb: string | number | null
+  capDirection: 'both' | 'download' | 'upload' | null
+  capAction: 'block' | 'fixed_speed' | 'reduce' | null
+  capDownloadKbps: number | null
+  capUploadKbps: number | null
+  capReducePercent: number | null
+  fairUsage: FairUsageRule[] | null
+}
+
+/** The reduced speeds of a capped service: the plan's fixed speeds, or its speeds less capReducePercent. */
+export function cappedSpeeds(row: PlanRow): { downloadKbps: number; uploadKbps: number } | null {
+  if (row.capAction === 'fixed_speed' && row.capDownloadKbps && row.capUploadKbps)
+    return { downloadKbps: row.capDownloadKbps, uploadKbps: row.capUploadKbps }
+  if (row.capAction === 'reduce' && row.capReducePercent && row.downloadKbps && row.uploadKbps) {
+    const keep = (kbps: number) => Math.max(1, Math.floor((kbps * (100 - row.capReducePercent!)) / 100))
+    return { downloadKbps: keep(row.downloadKbps), uploadKbps: keep(row.uploadKbps) }
+  }
+  return null
 }
 
 export function planEntry(row: PlanRow): PlanEntry {
@@ -94,12 +133,26 @@ export function planEntry(row: PlanRow): PlanEntry {
       rateLimit = buildMikrotikRateLimit({ downloadKbps: row.downloadKbps, uploadKbps: row.uploadKbps })
     }
   }
-  return { id: row.id, name: row.name, rateLimit, capMb: row.capMb === null ? null : Number(row.capMb) }
+  const capped = cappedSpeeds(row)
+  return {
+    id: row.id,
+    name: row.name,
+    rateLimit,
+    capMb: row.capMb === null ? null : Number(row.capMb),
+    capDirection: row.capDirection ?? 'both',
+    capAction: row.capMb === null ? null : row.capAction,
+    cappedRateLimit: capped ? buildMikrotikRateLimit(capped) : null,
+    fairUsage: row.fairUsage ?? [],
+    downloadKbps: row.downloadKbps,
+    uploadKbps: row.uploadKbps,
+  }
 }
 
 const PLAN_COLUMNS = `id, name, download_kbps as "downloadKbps", upload_kbps as "uploadKbps",
   burst_percent as "burstPercent", burst_threshold_percent as "burstThresholdPercent",
-  burst_time_s as "burstTimeS", priority, cap_mb as "capMb"`
+  burst_time_s as "burstTimeS", priority, cap_mb as "capMb", cap_direction as "capDirection",
+  cap_action as "capAction", cap_download_kbps as "capDownloadKbps", cap_upload_kbps as "capUploadKbps",
+  cap_reduce_percent as "capReducePercent", fair_usage as "fairUsage"`
 
 /** One internet plan with its Mikrotik-Rate-Limit, straight from the database. */
 export async function loadPlanEntry(sql: Sql, id: number): Promise<PlanEntry | null> {
@@ -111,6 +164,9 @@ export class SubscriberIndex implements SubscriberSource {
   private readonly byLogin = new Map<string, ServiceEntry>()
   private readonly byService = new Map<number, ServiceEntry>()
   private plans = new Map<number, PlanEntry>()
+  /** Clock and zone of fair-usage windows (the runtime sets them). */
+  now: () => number = Date.now
+  timeZone = 'UTC'
 
   constructor(
     private readonly sql: Sql,
@@ -190,8 +246,10 @@ export class SubscriberIndex implements SubscriberSource {
     return this.sql<ServiceRow[]>`
       select s.id, s.customer_id as "customerId", c.partner_id as "partnerId", s.plan_id as "planId",
              s.login, s.status, c.status as "customerStatus", s.password_encrypted as "passwordEncrypted",
-             s.mac, s.ipv4_address as "ipv4Address", s.ip_pool as "ipPool", s.nas_id as "nasId"
+             s.mac, s.ipv4_address as "ipv4Address", s.ip_pool as "ipPool", s.nas_id as "nasId",
+             cs.cap_action as capped
       from services s join customers c on c.id = s.customer_id
+        left join radius_cap_state cs on cs.service_id = s.id and cs.capped_at is not null
       where s.type = 'internet' and s.login is not null and s.status in ('pending', 'active', 'disabled')
         and ${where}`
   }
@@ -210,6 +268,7 @@ export class SubscriberIndex implements SubscriberSource {
       ipv4Address: row.ipv4Address,
       ipPool: row.ipPool,
       nasId: row.nasId,
+      capped: row.capped,
     }
     this.byLogin.set(entry.login, entry)
     this.byService.set(entry.serviceId, entry)
@@ -227,8 +286,24 @@ export class SubscriberIndex implements SubscriberSource {
     const entry = this.byLogin.get(userName)
     if (!entry) return null
     if (entry.nasId !== null && String(entry.nasId) !== String(request.nas.id)) return null
+    // A plan with speed windows has a rate that depends on the hour: built per request, not cached.
+    if (this.plans.get(entry.planId)?.fairUsage.some((r) => r.kind === 'speed'))
+      return this.subscriberOf(entry)
     entry.subscriber ??= this.subscriberOf(entry)
     return entry.subscriber
+  }
+
+  /** Whether the login's plan has a 'free' fair-usage window open at `at`. */
+  inFreeWindow(login: string, at: number): boolean {
+    const entry = this.byLogin.get(login)
+    const rules = entry ? this.plans.get(entry.planId)?.fairUsage : undefined
+    return !!rules?.length && activeRule(rules, 'free', at, this.timeZone) !== null
+  }
+
+  /** The rate limit of the plan's fair-usage speed window in force now, or null. */
+  windowRateLimit(plan: PlanEntry): string | null {
+    const rule = activeRule(plan.fairUsage, 'speed', this.now(), this.timeZone)
+    return rule ? windowRateLimit(rule, plan) : null
   }
 
   private subscriberOf(entry: ServiceEntry): Subscriber {
@@ -243,13 +318,21 @@ export class SubscriberIndex implements SubscriberSource {
     const attributes: NamedAttribute[] = []
     if (entry.ipv4Address) attributes.push({ name: 'Framed-IP-Address', value: entry.ipv4Address })
     else if (entry.ipPool) attributes.push({ name: 'Framed-Pool', value: entry.ipPool })
-    const rateLimit = this.plans.get(entry.planId)?.rateLimit
+    const plan = this.plans.get(entry.planId)
+    const rateLimit = (entry.capped && plan?.cappedRateLimit) || plan?.rateLimit
     if (rateLimit) attributes.push({ name: 'Mikrotik-Rate-Limit', value: rateLimit })
+    const window = plan && !entry.capped ? this.windowRateLimit(plan) : null
+    if (window) {
+      const i = attributes.findIndex((a) => a.name === 'Mikrotik-Rate-Limit')
+      if (i >= 0) attributes.splice(i, 1)
+      attributes.push({ name: 'Mikrotik-Rate-Limit', value: window })
+    }
+    const blocked = blockDetail(entry) !== null
     return {
       id: entry.serviceId,
       // An empty stored password never matches: PAP and CHAP of "" would otherwise succeed.
       password: entry.password === '' ? '\u0000no-password' : entry.password,
-      state: blockDetail(entry) === null ? 'active' : 'blocked',
+      state: blocked ? 'blocked' : entry.capped === 'block' ? 'negative-balance' : 'active',
       macs: entry.mac ? [entry.mac] : [],
       replyAttributes: attributes,
     }

@@ -117,7 +117,6 @@ t.test('API keys: bearer auth, permission intersection, revoke, last use', async
 
 t.test('two servers on one database: a change through one applies to the next request on the other', async (t) => {
   const ctx = await testApp()
-  t.teardown(ctx.close)
   const db = ctx.database.db
   // A second server process: its own app and connection pool on the same database.
   const pool = connect(ctx.database.url, { max: 2 })
@@ -126,6 +125,7 @@ t.test('two servers on one database: a change through one applies to the next re
   t.teardown(async () => {
     await other.close()
     await pool.close()
+    await ctx.close()
   })
   const owner = await createAdmin(db, { permissions: ['admins.view', 'audit.view'] })
   const key = await createApiKey(db, owner.id, ['*'])

@@ -3,6 +3,7 @@ import { and, eq } from 'drizzle-orm'
 import { auditLog } from '../../../core/audit/schema.ts'
 import { customerContacts, customers } from '../../../core/customers/schema.ts'
 import { portalSessions } from '../../../core/portal/schema.ts'
+import { issueInvoice, loadIssueContext } from '../../../core/finance/invoices/issue.ts'
 import { testApp } from '../../helpers/app.ts'
 import { cookieHeader, csrfFrom, mergeCookies } from '../../helpers/auth.ts'
 import { insertCustomer, insertPartner } from './fixtures.ts'
@@ -121,6 +122,27 @@ t.test('login, the home page with the own data, logout', async (t) => {
   t.notOk(b.jar().uplink_portal, 'cookie cleared')
   const after = await b.get('/portal')
   t.equal(after.statusCode, 303, 'signed out')
+})
+
+t.test('the home page lists the own latest invoices and the balance', async (t) => {
+  const context = await loadIssueContext(db)
+  for (const [customerId, amount] of [[annId, '30.00'], [bobId, '99.00']] as const) {
+    await db.transaction((tx) =>
+      issueInvoice(tx, context, {
+        customerId,
+        issueDate: '2026-01-10',
+        lines: [{ description: 'Internet', quantity: '1', unitPrice: amount, amount }],
+      }),
+    )
+  }
+  const b = browser()
+  await b.login('ann', 'ann-secret-1')
+  const home = await b.get('/portal')
+  t.match(home.body, /href="\/portal\/invoices\/\d+"/)
+  t.match(home.body, '30.00')
+  t.match(home.body, '<strong class="mono">-$30.00</strong>', 'the balance: the customer owes the invoice')
+  t.notMatch(home.body, '99.00', "nothing of another customer's invoices")
+  t.match(home.body, '<a href="/portal/invoices">Invoices</a>', 'the menu links the invoices')
 })
 
 t.test('a stolen cookie is useless after logout and after idle time', async (t) => {

@@ -338,3 +338,17 @@ t.test(
     t.equal((await customerBalance(db, daily)).toFixed(2), '98.00')
   },
 )
+
+t.test('a preview nobody confirms confirms itself once its time has come', async (t) => {
+  const { createRun, autoConfirmDue, getRun } = await import('../../../../core/finance/billing/runs.ts')
+  const { workRuns } = await import('../../../../core/finance/billing/process.ts')
+  const clock = new ManualClock('2026-09-01T06:00:00Z')
+  const run = await createRun(db, clock, admin, { runDate: '2026-09-01' })
+  await workRuns({ db, clock })
+  await db.execute(sql`update billing_runs set auto_confirm_at = '2026-09-04T06:00:00Z' where id = ${run.id}`)
+  t.same(await autoConfirmDue(db, clock), [], 'not before its time')
+  clock.advanceDays(3)
+  t.same(await autoConfirmDue(db, clock), [run.id])
+  await workRuns({ db, clock })
+  t.equal((await getRun(db, admin, run.id)).status, 'committed')
+})

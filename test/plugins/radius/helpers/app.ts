@@ -30,6 +30,7 @@ export async function radiusApp(t: { teardown: (fn: () => unknown) => void }) {
     'radius.sessions.view',
     'radius.sessions.disconnect',
     'radius.authlog.view',
+    'radius.topups.buy',
     'customers.manage',
     'customers.view',
     'customers.edit',

@@ -1,0 +1,2 @@
+ALTER TABLE "radius_usage_daily" ADD COLUMN "free_input_octets" bigint DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE "radius_usage_daily" ADD COLUMN "free_output_octets" bigint DEFAULT 0 NOT NULL;
