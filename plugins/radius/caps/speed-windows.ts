@@ -42,8 +42,10 @@ export async function applySpeedWindows(
     const rateLimit = rule ? windowRateLimit(rule, plan) : plan.rateLimit
     switched.push({ planId: p.id, rule: name, rateLimit })
     if (!rateLimit) continue
+    // Capped sessions keep their reduced rate (or the restricted pool).
     const capped = await sql<{ serviceId: number }[]>`
-      select service_id as "serviceId" from radius_cap_state where capped_at is not null`
+      select service_id as "serviceId" from radius_cap_state
+      where capped_at is not null and service_id in (select id from services where plan_id = ${p.id})`
     const cappedIds = new Set(capped.map((c) => c.serviceId))
     const sessions = (await onlineSessions(sql, { planIds: [p.id] })).filter(
       (s) => !cappedIds.has(s.serviceId ?? -1),
