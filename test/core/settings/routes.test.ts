@@ -136,7 +136,7 @@ t.test('settings need settings.manage; the API validates like the form', async (
   const list = await app.inject({ method: 'GET', url: '/api/v1/settings', headers: auth })
   t.same(
     list.json().map((s: { owner: string }) => s.owner),
-    ['core:settings', 'example'],
+    ['core:settings', 'core:finance', 'example'],
   )
   const bad = await app.inject({
     method: 'PUT',
