@@ -3,47 +3,23 @@
 // recreated), N active customers with one internet service each (bulk inserts), then a billing run
 // for 1 Feb 2026 (preview, confirm, commit; no PDFs) and an immediate re-run that must find nothing.
 // run_s is the whole run (preview + commit); the parts are printed too. Last line: one JSON object.
-import postgres from 'postgres'
 import { ManualClock } from '../../core/kernel/clock.ts'
 import { workRuns } from '../../core/finance/billing/process.ts'
 import { cancelRun, confirmRun, createRun, getRun } from '../../core/finance/billing/runs.ts'
 import { ensureMainPartner } from '../../core/partners/bootstrap.ts'
 import { systemActor } from '../../core/partners/scope.ts'
+import { arg, seconds, freshBenchDatabase } from './common.ts'
 import { connect } from '../../db/client.ts'
-import { runMigrations } from '../../db/migrate.ts'
 
 const DB_NAME = 'uplink_bench_billing'
 const RUN_DATE = '2026-02-01'
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`)
-  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback
-  if (!Number.isInteger(v) || v < 1) {
-    console.error(`--${name} must be a positive whole number`)
-    process.exit(64)
-  }
-  return v
-}
 
-const seconds = (from: number) => +((performance.now() - from) / 1000).toFixed(2)
 
 async function main(): Promise<void> {
   const count = arg('customers', 100_000)
   const batchSize = arg('batch', 1000)
-  const baseUrl = process.env.DATABASE_URL
-  if (!baseUrl) {
-    console.error('bench:billing needs DATABASE_URL (a real PostgreSQL server)')
-    process.exit(64)
-  }
-  const admin = postgres(baseUrl, { max: 1, onnotice: () => {} })
-  await admin.unsafe(`drop database if exists ${DB_NAME} with (force)`)
-  await admin.unsafe(`create database ${DB_NAME}`)
-  await admin.end()
-  const target = new URL(baseUrl)
-  target.pathname = `/${DB_NAME}`
-  const url = target.toString()
-  console.log(`database ${DB_NAME}: migrating`)
-  await runMigrations(url)
+  const url = await freshBenchDatabase(DB_NAME, 'billing')
   const database = connect(url, { max: 4 })
   const { db, sql } = database
   try {

@@ -5,7 +5,6 @@
 // Then the same load on a trivial route of the same app for comparison. Last line: one JSON object.
 import { randomBytes } from 'node:crypto'
 import autocannon from 'autocannon'
-import postgres from 'postgres'
 import { loadConfig } from '../../config/index.ts'
 import { buildApp } from '../../core/app.ts'
 import { hashPassword } from '../../core/admins/passwords.ts'
@@ -13,21 +12,12 @@ import { roleByBuiltin } from '../../core/admins/roles.ts'
 import { admins } from '../../core/admins/schema.ts'
 import { createApiKey } from '../../core/api/keys.ts'
 import { SYSTEM_ACTOR } from '../../core/audit/service.ts'
+import { arg, freshBenchDatabase } from './common.ts'
 import { connect } from '../../db/client.ts'
-import { runMigrations } from '../../db/migrate.ts'
 import { loadCustomers } from '../loadgen.ts'
 
 const DB_NAME = 'uplink_bench_panel'
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`)
-  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback
-  if (!Number.isInteger(v) || v < 1) {
-    console.error(`--${name} must be a positive whole number`)
-    process.exit(64)
-  }
-  return v
-}
 
 /** What admins type into the search box: parts of names in four languages, logins, e-mail domains, phones, streets, cities, ids. */
 const TERMS = [
@@ -63,20 +53,7 @@ async function main(): Promise<void> {
   const count = arg('customers', 100_000)
   const duration = arg('duration', 10)
   const connections = arg('connections', 32)
-  const baseUrl = process.env.DATABASE_URL
-  if (!baseUrl) {
-    console.error('bench:panel needs DATABASE_URL (a real PostgreSQL server)')
-    process.exit(64)
-  }
-  const admin = postgres(baseUrl, { max: 1, onnotice: () => {} })
-  await admin.unsafe(`drop database if exists ${DB_NAME} with (force)`)
-  await admin.unsafe(`create database ${DB_NAME}`)
-  await admin.end()
-  const target = new URL(baseUrl)
-  target.pathname = `/${DB_NAME}`
-  const url = target.toString()
-  console.log(`database ${DB_NAME}: migrating`)
-  await runMigrations(url)
+  const url = await freshBenchDatabase(DB_NAME, 'panel')
   const database = connect(url, { max: 10 })
   const started = performance.now()
   await loadCustomers(database.sql, count, {

@@ -4,7 +4,6 @@
 // row), payments and the matching ledger rows (about 5 per customer); one customer in 20 owes an
 // overdue invoice. Times the collections pass (and its re-run, which must change nothing) and each
 // report as the API computes it, and prints the plans of the heaviest queries. Last line: one JSON object.
-import postgres from 'postgres'
 import { sql } from 'drizzle-orm'
 import { runCollections } from '../../core/finance/collections/run.ts'
 import { loadCases } from '../../core/finance/collections/cases.ts'
@@ -13,38 +12,16 @@ import { financeSettings } from '../../core/finance/settings.ts'
 import { ManualClock } from '../../core/kernel/clock.ts'
 import { emitEvent } from '../../core/kernel/events/outbox.ts'
 import { ensureMainPartner } from '../../core/partners/bootstrap.ts'
+import { arg, seconds, freshBenchDatabase } from './common.ts'
 import { connect, rows } from '../../db/client.ts'
-import { runMigrations } from '../../db/migrate.ts'
 
 const DB_NAME = 'uplink_bench_reports'
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`)
-  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback
-  if (!Number.isInteger(v) || v < 1) {
-    console.error(`--${name} must be a positive whole number`)
-    process.exit(64)
-  }
-  return v
-}
 
-const seconds = (start: number) => +((performance.now() - start) / 1000).toFixed(2)
 
 async function main() {
   const n = arg('customers', 100_000)
-  const base = process.env.DATABASE_URL
-  if (!base) {
-    console.error('DATABASE_URL must point at a PostgreSQL server')
-    process.exit(64)
-  }
-  const admin = postgres(base, { max: 1, onnotice: () => {} })
-  await admin.unsafe(`drop database if exists ${DB_NAME} with (force)`)
-  await admin.unsafe(`create database ${DB_NAME}`)
-  await admin.end()
-  const target = new URL(base)
-  target.pathname = `/${DB_NAME}`
-  const url = target.toString()
-  await runMigrations(url)
+  const url = await freshBenchDatabase(DB_NAME, 'reports')
   const database = connect(url, { max: 4 })
   const db = database.db
   await ensureMainPartner(db)

@@ -1,0 +1,37 @@
+// What every benchmark script shares: whole-number options, a seconds timer, and a fresh migrated
+// database of its own on the PostgreSQL server of DATABASE_URL.
+import postgres from 'postgres'
+import { runMigrations } from '../../db/migrate.ts'
+
+/** `--name N` from the command line, a positive whole number. */
+export function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`)
+  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback
+  if (!Number.isInteger(v) || v < 1) {
+    console.error(`--${name} must be a positive whole number`)
+    process.exit(64)
+  }
+  return v
+}
+
+/** Seconds since `from` (a performance.now() reading), two decimals. */
+export const seconds = (from: number) => +((performance.now() - from) / 1000).toFixed(2)
+
+/** Drops and recreates database `name` next to DATABASE_URL's, migrates it, and returns its URL. */
+export async function freshBenchDatabase(name: string, bench: string): Promise<string> {
+  const base = process.env.DATABASE_URL
+  if (!base) {
+    console.error(`bench:${bench} needs DATABASE_URL (a real PostgreSQL server)`)
+    process.exit(64)
+  }
+  const admin = postgres(base, { max: 1, onnotice: () => {} })
+  await admin.unsafe(`drop database if exists ${name} with (force)`)
+  await admin.unsafe(`create database ${name}`)
+  await admin.end()
+  const target = new URL(base)
+  target.pathname = `/${name}`
+  const url = target.toString()
+  console.log(`database ${name}: migrating`)
+  await runMigrations(url)
+  return url
+}
