@@ -24,6 +24,17 @@ import { services } from '../services/schema.ts'
 const amount = () => numeric({ precision: 18, scale: 4 })
 const rate = () => numeric({ precision: 18, scale: 6 })
 
+/** The id and the account (customer and its partner) every finance document starts with; fresh builders per table. */
+const accountDocumentColumns = () => ({
+  id: integer().primaryKey().generatedByDefaultAsIdentity(),
+  customerId: integer()
+    .notNull()
+    .references(() => customers.id, { onDelete: 'restrict' }),
+  partnerId: integer()
+    .notNull()
+    .references(() => partners.id, { onDelete: 'restrict' }),
+})
+
 /**
  * Gapless document counters. One row per series and counter key (the values of the pattern's
  * variables that restart numbering: year, partner, ...). The row is incremented inside the
@@ -212,13 +223,7 @@ export const creditNoteStatus = pgEnum('credit_note_status', ['issued', 'void'])
 export const creditNotes = pgTable(
   'credit_notes',
   {
-    id: integer().primaryKey().generatedByDefaultAsIdentity(),
-    customerId: integer()
-      .notNull()
-      .references(() => customers.id, { onDelete: 'restrict' }),
-    partnerId: integer()
-      .notNull()
-      .references(() => partners.id, { onDelete: 'restrict' }),
+    ...accountDocumentColumns(),
     invoiceId: integer().references(() => invoices.id, { onDelete: 'restrict' }),
     series: text().notNull(),
     number: text().notNull(),
@@ -275,13 +280,7 @@ export const paymentStatus = pgEnum('payment_status', ['posted', 'void'])
 export const payments = pgTable(
   'payments',
   {
-    id: integer().primaryKey().generatedByDefaultAsIdentity(),
-    customerId: integer()
-      .notNull()
-      .references(() => customers.id, { onDelete: 'restrict' }),
-    partnerId: integer()
-      .notNull()
-      .references(() => partners.id, { onDelete: 'restrict' }),
+    ...accountDocumentColumns(),
     method: paymentMethod().notNull(),
     status: paymentStatus().notNull().default('posted'),
     amount: amount().notNull(),
