@@ -34,9 +34,6 @@ async function main(): Promise<void> {
     throw err
   }
   await runMigrations(database.url)
-  // scripts/start.mjs, running the compiled server, sends plugins/<name>/index.ts to their compiled
-  // modules from here on (only the plugins' imports pay for its module hook).
-  ;(globalThis as { uplinkBeforePlugins?: () => void }).uplinkBeforePlugins?.()
   const app = await buildApp({ config, database })
   const shutdown = async (signal: string) => {
     app.log.info({ signal }, 'shutting down')

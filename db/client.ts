@@ -1,4 +1,5 @@
 import postgres, { type Sql } from 'postgres'
+import { sql } from 'drizzle-orm'
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import * as schema from './schema.ts'
 
@@ -40,4 +41,15 @@ export async function rows<T>(db: DbOrTx, query: Parameters<Db['execute']>[0]): 
   const result = (await db.execute(query)) as unknown
   if (Array.isArray(result)) return result as T[]
   return ((result as { rows?: T[] }).rows ?? []) as T[]
+}
+
+/**
+ * Rows of a statement given as finished SQL text (no parameters), sent straight to the `postgres` client
+ * under drizzle's session (the transaction's, inside one): the hot read paths render their SQL once and
+ * skip drizzle's per-call query building. Same type parsers as drizzle's own queries.
+ */
+export async function rawRows<T>(db: DbOrTx, text: string): Promise<T[]> {
+  const client = (db as unknown as { session?: { client?: Sql } }).session?.client
+  if (client?.unsafe) return (await client.unsafe(text)) as unknown as T[]
+  return rows<T>(db, sql.raw(text))
 }

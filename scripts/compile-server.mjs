@@ -3,14 +3,13 @@
 // few JavaScript files instead of having tsx transform some three hundred TypeScript modules on every
 // start. A build records the size and modification time of every file it read; a build whose sources
 // changed since is not used.
-//
-// Each module keeps its own import.meta.url / dirname / filename (views, migrations, worker entries and
-// job files are found next to the sources), and the packages stay in node_modules (imported, not bundled).
+// The bundling itself is scripts/bundle.mjs.
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { dirname, join, relative, resolve } from 'node:path'
+import { join, relative, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { bundle, root } from './bundle.mjs'
 
-export const root = resolve(import.meta.dirname, '..')
+export { root }
 const cacheDir = join(root, 'node_modules/.cache/uplink/server')
 const currentFile = join(cacheDir, 'current.json')
 const FORMAT = 1
@@ -20,7 +19,9 @@ function pluginEntries() {
   const dir = join(root, 'plugins')
   let names = []
   try {
-    names = readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name)
+    names = readdirSync(dir, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name)
   } catch {
     return []
   }
@@ -73,57 +74,22 @@ function resolveBuild(build) {
     entry: pathToFileURL(join(out, 'core/server.js')).href,
     // source URL of each plugin entry -> its compiled module
     plugins: Object.fromEntries(
-      Object.entries(build.plugins).map(([src, js]) => [pathToFileURL(join(root, src)).href, pathToFileURL(join(out, js)).href]),
+      Object.entries(build.plugins).map(([src, js]) => [
+        pathToFileURL(join(root, src)).href,
+        pathToFileURL(join(out, js)).href,
+      ]),
     ),
   }
 }
 
 /** Bundles the server and the plugins; returns the new build (as freshBuild does). */
 export async function buildServer() {
-  const esbuild = await import('esbuild')
   mkdirSync(cacheDir, { recursive: true })
-  const tsconfig = JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8'))
   const dir = `b-${Date.now().toString(36)}-${process.pid}`
-  const out = join(cacheDir, dir)
   const plugins = pluginEntries()
-  const keepImportMeta = {
-    name: 'keep-import-meta',
-    setup(build) {
-      // Every project module sees its own source location, as it does under tsx.
-      build.onLoad({ filter: /\.(ts|mts|mjs|js)$/ }, async (args) => {
-        if (args.path.includes('/node_modules/')) return undefined
-        const source = readFileSync(args.path, 'utf8')
-        if (!source.includes('import.meta')) return undefined
-        const result = await esbuild.transform(source, {
-          loader: args.path.endsWith('ts') ? 'ts' : 'js',
-          format: 'esm',
-          sourcefile: args.path,
-          tsconfigRaw: { compilerOptions: tsconfig.compilerOptions },
-          define: {
-            'import.meta.url': JSON.stringify(pathToFileURL(args.path).href),
-            'import.meta.dirname': JSON.stringify(dirname(args.path)),
-            'import.meta.filename': JSON.stringify(args.path),
-          },
-        })
-        return { contents: result.code, loader: 'js', resolveDir: dirname(args.path) }
-      })
-    },
-  }
-  const result = await esbuild.build({
-    absWorkingDir: root,
+  const result = await bundle({
     entryPoints: [join(root, 'core/server.ts'), ...plugins],
-    outdir: out,
-    outbase: root,
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    packages: 'external',
-    keepNames: true,
-    metafile: true,
-    logLevel: 'silent',
-    plugins: [keepImportMeta],
+    outdir: join(cacheDir, dir),
   })
   const inputs = {}
   for (const file of [...Object.keys(result.metafile.inputs), 'tsconfig.json']) {
@@ -134,7 +100,9 @@ export async function buildServer() {
     format: FORMAT,
     dir,
     inputs,
-    plugins: Object.fromEntries(plugins.map((f) => [relative(root, f), relative(root, f).replace(/\.ts$/, '.js')])),
+    plugins: Object.fromEntries(
+      plugins.map((f) => [relative(root, f), relative(root, f).replace(/\.ts$/, '.js')]),
+    ),
   }
   const tmp = `${currentFile}.${process.pid}.tmp`
   writeFileSync(tmp, JSON.stringify(build))

@@ -25,6 +25,31 @@ export function matches(patterns: Iterable<string>, permission: string): boolean
   return false
 }
 
+function grants(layers: readonly (readonly string[])[], permission: string): boolean {
+  if (permission === SIGNED_IN) return true
+  return layers.length > 0 && layers.every((layer) => matches(layer, permission))
+}
+
+// Every request builds its principal's set; the roles and keys in use are few, so the granted list of each
+// combination of patterns is worked out once per list of known permissions.
+const grantedCache = new WeakMap<readonly string[], Map<string, readonly string[]>>()
+
+function grantedOf(layers: readonly (readonly string[])[], known: readonly string[]): readonly string[] {
+  let byLayers = grantedCache.get(known)
+  if (!byLayers) {
+    byLayers = new Map()
+    grantedCache.set(known, byLayers)
+  }
+  const key = layers.map((layer) => layer.join('\n')).join('\n\n')
+  let granted = byLayers.get(key)
+  if (!granted) {
+    if (byLayers.size >= 1000) byLayers.clear()
+    granted = known.filter((p) => grants(layers, p))
+    byLayers.set(key, granted)
+  }
+  return granted
+}
+
 /**
  * The permissions of a principal. `has()` understands wildcards, so `admin.permissions.has('x')` is the
  * check everyone uses; iterating yields the concrete known permissions that are granted. With several
@@ -32,17 +57,12 @@ export function matches(patterns: Iterable<string>, permission: string): boolean
  */
 export class PermissionSet extends Set<string> {
   private readonly layers: readonly (readonly string[])[]
-  constructor(layers: readonly (readonly string[])[], known: Iterable<string>) {
-    super()
+  constructor(layers: readonly (readonly string[])[], known: readonly string[]) {
+    super(grantedOf(layers, known))
     this.layers = layers
-    for (const p of known) if (this.grants(p)) super.add(p)
-  }
-  private grants(permission: string): boolean {
-    if (permission === SIGNED_IN) return true
-    return this.layers.length > 0 && this.layers.every((layer) => matches(layer, permission))
   }
   override has(permission: string): boolean {
-    return this.grants(permission)
+    return grants(this.layers, permission)
   }
   /** True when this set grants everything: super admins. */
   get all(): boolean {

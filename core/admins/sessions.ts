@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { and, Column, desc, eq, getTableColumns, gt, is, isNull, sql, type SQL } from 'drizzle-orm'
 import { PgDialect } from 'drizzle-orm/pg-core'
-import { rows, type DbOrTx } from '../../db/client.ts'
+import { rawRows, type DbOrTx } from '../../db/client.ts'
 import type { AdminAccount } from './principal.ts'
 import { adminPartners, admins, adminSessions, roles } from './schema.ts'
 
@@ -143,7 +143,7 @@ export async function resumeSession(
   idleMinutes: number,
 ): Promise<SessionState> {
   const id = sha256(token)
-  const [found] = await rows<Record<string, unknown>>(db, sql.raw(sessionQueryText() + digestLiteral(id)))
+  const [found] = await rawRows<Record<string, unknown>>(db, sessionQueryText() + digestLiteral(id))
   if (!found) return { ok: false, reason: 'unknown' }
   const session = decodeSelection('session.', sessionColumns, found) as SessionRow
   if (session.revokedAt) return { ok: false, reason: 'revoked' }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { and, desc, eq, sql } from 'drizzle-orm'
-import { rows, type DbOrTx } from '../../db/client.ts'
+import { rawRows, type DbOrTx } from '../../db/client.ts'
 import {
   accountFrom,
   accountQueryParts,
@@ -163,7 +163,7 @@ export async function authenticateApiKey(
   now: Date,
 ): Promise<{ id: number; adminId: number; permissions: string[]; account: SignedInAccount } | null> {
   if (!key.startsWith(KEY_PREFIX) || key.length > 200) return null
-  const [raw] = await rows<Record<string, unknown>>(db, sql.raw(keyQueryText() + digestLiteral(sha256(key))))
+  const [raw] = await rawRows<Record<string, unknown>>(db, keyQueryText() + digestLiteral(sha256(key)))
   if (!raw) return null
   const row = decodeSelection('key.', keyColumns, raw) as Pick<ApiKeyRow, 'id' | 'permissions' | 'lastUsedAt'>
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= TOUCH_EVERY_MS) {

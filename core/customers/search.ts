@@ -1,6 +1,6 @@
 import { and, inArray, sql, type SQL } from 'drizzle-orm'
 import { PgDialect } from 'drizzle-orm/pg-core'
-import { rows, type DbOrTx } from '../../db/client.ts'
+import { rawRows, type DbOrTx } from '../../db/client.ts'
 import { ValidationError } from '../kernel/errors.ts'
 import type { Actor } from '../partners/scope.ts'
 import { customers } from './schema.ts'
@@ -154,7 +154,7 @@ function listRow(raw: Record<string, unknown>): CustomerListRow {
   return row as CustomerListRow
 }
 
-const run = <T>(db: DbOrTx, text: string) => rows<T>(db, sql.raw(text))
+const run = <T>(db: DbOrTx, text: string) => rawRows<T>(db, text)
 
 /** One page of customers for the panel, the API and the export: same filters, same order. */
 export async function searchCustomers(db: DbOrTx, actor: Pick<Actor, 'partnerIds'>, query: CustomerQuery): Promise<CustomerPage> {

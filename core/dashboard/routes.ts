@@ -7,6 +7,7 @@ import { render } from '../kernel/views.ts'
 import { barChart, monthLabel } from './chart.ts'
 import { dashboardCounters, newCustomersPerMonth } from './counters.ts'
 import { recentCustomers } from './recent.ts'
+import { SIGNED_IN } from '../admins/permissions.ts'
 
 export const COUNTERS_TOPIC = 'dashboard.counters'
 /** How often the counters are re-read while a dashboard is open. */
@@ -68,7 +69,8 @@ export async function dashboardRoutes(app: FastifyInstance, ctx: PluginContext):
     },
   )
 
-  app.get('/admin/ws', { websocket: true, config: { permission: 'dashboard.view' }, schema: { hide: true } }, (socket, request) => {
+  // Any signed-in admin may open the socket: each topic checks its own permission on subscribe.
+  app.get('/admin/ws', { websocket: true, config: { permission: SIGNED_IN }, schema: { hide: true } }, (socket, request) => {
     if (!request.admin) {
       socket.close(1008, 'not signed in')
       return

@@ -47,7 +47,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { AdminPrincipal } from './auth-types.ts'
 import type { FieldError, ValidationError } from './errors.ts'
 import type { MenuItem } from './plugins/define.ts'
-import { PORTAL_MENU } from '../portal/menu.ts'
+import { PORTAL_MENU, type PortalMenuItem } from '../portal/menu.ts'
 
 export type FlashType = 'success' | 'error' | 'info'
 
@@ -211,6 +211,20 @@ export function helpers(timeZone: string) {
 
 export type ViewHelpers = ReturnType<typeof helpers>
 
+const portalMenus = new WeakMap<FastifyInstance, readonly PortalMenuItem[]>()
+
+/** The portal's navigation: the core's entries, the plugins' after them, "My details" last. */
+function portalMenu(app: FastifyInstance): readonly PortalMenuItem[] {
+  let menu = portalMenus.get(app)
+  if (!menu) {
+    const fromPlugins = (app.host?.plugins ?? []).flatMap((p) => p.portalMenu ?? [])
+    const last = PORTAL_MENU.at(-1)!
+    menu = [...PORTAL_MENU.slice(0, -1), ...fromPlugins, last]
+    portalMenus.set(app, menu)
+  }
+  return menu
+}
+
 /** The locals every page gets (see the top of this file). */
 export async function commonLocals(reply: FastifyReply): Promise<Record<string, unknown>> {
   const request = reply.request
@@ -221,7 +235,7 @@ export async function commonLocals(reply: FastifyReply): Promise<Record<string, 
     admin,
     customer: request.customer ?? null,
     menu: adminMenu(app, admin, path),
-    portalMenu: request.customer ? PORTAL_MENU : [],
+    portalMenu: request.customer ? portalMenu(app) : [],
     csrfToken: await reply.generateCsrf(),
     flash: takeFlash(reply),
     path,

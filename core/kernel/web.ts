@@ -3,7 +3,6 @@ import type { FastifyInstance } from 'fastify'
 import cookie from '@fastify/cookie'
 import formbody from '@fastify/formbody'
 import multipart from '@fastify/multipart'
-import helmet from '@fastify/helmet'
 import rateLimit from '@fastify/rate-limit'
 import csrf from '@fastify/csrf-protection'
 import view from '@fastify/view'
@@ -15,6 +14,7 @@ import { Eta } from 'eta'
 import type { AppContext } from './context.ts'
 import { instanceKey } from './secrets.ts'
 import { registerLive } from './live.ts'
+import { registerSecurityHeaders } from './security-headers.ts'
 
 export const rootDir = resolve(import.meta.dirname, '../..')
 
@@ -24,7 +24,7 @@ export async function registerWebStack(app: FastifyInstance, ctx: AppContext): P
   await app.register(cookie, { secret, hook: 'onRequest' })
   await app.register(formbody)
   await app.register(multipart, { limits: { fileSize: 50 * 1024 * 1024, files: 1 } })
-  await app.register(helmet, {
+  registerSecurityHeaders(app, {
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -37,7 +37,7 @@ export async function registerWebStack(app: FastifyInstance, ctx: AppContext): P
         upgradeInsecureRequests: null,
       },
     },
-    hsts: ctx.config.NODE_ENV === 'production',
+    strictTransportSecurity: ctx.config.NODE_ENV === 'production',
   })
   await app.register(rateLimit, { global: false })
   await app.register(csrf, {

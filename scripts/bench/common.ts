@@ -1,5 +1,7 @@
 // What every benchmark script shares: whole-number options, a seconds timer, and a fresh migrated
 // database of its own on the PostgreSQL server of DATABASE_URL.
+import { writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector'
 import postgres from 'postgres'
 import { runMigrations } from '../../db/migrate.ts'
 
@@ -35,3 +37,25 @@ export async function freshBenchDatabase(name: string, bench: string): Promise<s
   await runMigrations(url)
   return url
 }
+
+/** With `--profile <file>`: a CPU profile of this thread from now until stop() (the measured phase). */
+export async function startProfile(): Promise<{ stop(): Promise<void> } | null> {
+  const i = process.argv.indexOf('--profile')
+  if (i < 0) return null
+  const file = process.argv[i + 1] ?? 'panel.cpuprofile'
+  const session = new Session()
+  session.connect()
+  const post = (method: string) =>
+    new Promise<unknown>((resolve, reject) => session.post(method, (err, res) => (err ? reject(err) : resolve(res))))
+  await post('Profiler.enable')
+  await post('Profiler.start')
+  return {
+    async stop() {
+      const { profile } = (await post('Profiler.stop')) as { profile: unknown }
+      writeFileSync(file, JSON.stringify(profile))
+      session.disconnect()
+      console.log(`  CPU profile: ${file}`)
+    },
+  }
+}
+

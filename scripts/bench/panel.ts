@@ -1,4 +1,4 @@
-// npm run bench:panel -- --customers 100000 [--duration 10] [--connections 32]
+// npm run bench:panel -- --customers 100000 [--duration 10] [--connections 32] [--profile file.cpuprofile]
 // Customer list/search latency under load on real PostgreSQL: its own database (uplink_bench_panel,
 // dropped and recreated), N customers from the load generator, the real app listening on a port, and
 // autocannon (in a worker thread, off the server's event loop) cycling through realistic search terms.
@@ -12,21 +12,13 @@ import { roleByBuiltin } from '../../core/admins/roles.ts'
 import { admins } from '../../core/admins/schema.ts'
 import { createApiKey } from '../../core/api/keys.ts'
 import { SYSTEM_ACTOR } from '../../core/audit/service.ts'
-import { arg, freshBenchDatabase } from './common.ts'
+import { arg, freshBenchDatabase, startProfile } from './common.ts'
 import { connect } from '../../db/client.ts'
 import { loadCustomers } from '../loadgen.ts'
+import { TERMS } from './panel-terms.ts'
 
 const DB_NAME = 'uplink_bench_panel'
 
-
-/** What admins type into the search box: parts of names in four languages, logins, e-mail domains, phones, streets, cities, ids. */
-const TERMS = [
-  'kowal', 'nowak', 'olena', 'коваленко', 'шевч', 'garcía', 'lópez', 'martinez', 'smith', 'williams',
-  'kraków', 'lviv', 'київ', 'madrid', 'london', 'gdańsk', 'sevilla', 'bristol', 'poznań', 'харків',
-  'gmail', 'wp.pl', 'ukr.net', 'hotmail.es', '+48 6', '+380 67', '+34 6', '612', 'high street', 'calle mayor',
-  'ul. długa', 'вул. франка', 'panadería', 'dental', 'ltd', 'anna nowak', 'jan kowalski', 'maria garcia', 'olena.kovalenko',
-  'oliver.smith12', 'tkachenko4', 'zofia', 'álvaro', 'bohdan', 'grace', 'sophie', 'sanchez', 'melnyk', '4242', '77',
-]
 
 const percentile = (result: autocannon.Result, p: 'p90' | 'p97_5' | 'p99') => result.latency[p]
 
@@ -89,7 +81,9 @@ async function main(): Promise<void> {
   console.log('warming up (3 s)')
   await run(address, listPaths, headers, connections, 3)
   console.log(`customer search: ${connections} connections, ${duration} s, ${TERMS.length} terms`)
+  const profiler = await startProfile()
   const list = await run(address, listPaths, headers, connections, duration)
+  await profiler?.stop()
   const listErrors = list.non2xx + list.errors + list.timeouts
   console.log(`  ${Math.round(list.requests.average)} req/s, latency p50 ${list.latency.p50} ms, p95 ~${p95(list)} ms, p99 ${list.latency.p99} ms, max ${list.latency.max} ms, errors ${listErrors}`)
   console.log(`trivial route GET /health: ${connections} connections, ${duration} s`)

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { TObject } from 'typebox'
 import type { AppContext } from '../context.ts'
+import type { PortalMenuItem } from '../../portal/menu.ts'
 
 export interface MenuItem {
   /** Menu section: Customers, Finance, Networking, Inventory, Messages, Administration, ... */
@@ -94,6 +95,8 @@ export interface PluginDefinition {
   routes?: (app: FastifyInstance, ctx: PluginContext) => Promise<void>
   /** Customer portal pages, mounted under /portal. */
   portalRoutes?: (app: FastifyInstance, ctx: PluginContext) => Promise<void>
+  /** Entries of the portal's navigation for those pages (after the core's, before "My details"). */
+  portalMenu?: PortalMenuItem[]
   jobs?: PluginJob[]
   /** Event handlers: at-least-once delivery, so each must be idempotent. */
   on?: Record<string, EventHandler>

@@ -18,6 +18,9 @@ export async function loadPlugins(names: string[], dir = pluginsDir): Promise<Pl
     if (!existsSync(file))
       throw new Error(`Unknown plugin "${name}": ${file} does not exist (check PLUGINS / config/plugins.ts)`)
     const url = pathToFileURL(file).href
+    // A compiled run (scripts/start.mjs, scripts/test.mjs) sends plugins/<name>/index.ts to its compiled
+    // module from here on: only the imports after this point pay for the module hook.
+    ;(globalThis as { uplinkBeforePlugins?: () => void }).uplinkBeforePlugins?.()
     const mod = (await import(url)) as { default?: PluginDefinition }
     if (!mod.default?.name)
       throw new Error(`plugins/${name}/index.ts does not default-export definePlugin({...})`)
