@@ -9,8 +9,10 @@ let fail = 0
 let skip = 0
 for (const file of process.argv.slice(2)) {
   const text = readFileSync(file, 'utf8')
-  const times = [...text.matchAll(/^(?:not )?ok \d+ - (\S+\.test\.ts) # time=([\d.]+)ms/gm)]
-    .map((m) => ({ file: m[1], s: Number(m[2]) / 1000 }))
+  // `npm test` runs the compiled files (node_modules/.cache/uplink/tests/run-<pid>/test/….test.js):
+  // named here by their sources.
+  const times = [...text.matchAll(/^(?:not )?ok \d+ - (\S+\.test\.[tj]s) # time=([\d.]+)ms/gm)]
+    .map((m) => ({ file: m[1].replace(/^.*\/run-\d+\//, '').replace(/\.js$/, '.ts'), s: Number(m[2]) / 1000 }))
     .sort((a, b) => b.s - a.s)
   if (times.length) {
     const total = times.reduce((sum, t) => sum + t.s, 0)

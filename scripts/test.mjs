@@ -51,8 +51,20 @@ async function compiledRun() {
   const tests = files('test', (f) => f.endsWith('.test.ts') && (!compiledOnly || compiledOnly.includes(f)))
   const before = 'test/setup/before.ts'
   const started = performance.now()
-  await bundle({ entryPoints: [...tests, before, ...pluginEntries].map((f) => join(root, f)), outdir })
+  const { metafile } = await bundle({
+    entryPoints: [...tests, before, ...pluginEntries].map((f) => join(root, f)),
+    outdir,
+  })
   const js = (f) => join(outdir, f.replace(/\.ts$/, '.js'))
+  console.log(`# ${tests.length} test files compiled in ${Math.round(performance.now() - started)} ms`)
+  // UPLINK_TEST_ONLY_DB=1 (CI's embedded run): only the files that open a database; the others behave
+  // the same on either database and run once, in the PostgreSQL run.
+  const selected =
+    process.env.UPLINK_TEST_ONLY_DB === '1'
+      ? tests.filter((f) => usesDatabase(metafile, relative(root, js(f))))
+      : tests
+  if (selected.length < tests.length)
+    console.log(`# ${tests.length - selected.length} test files open no database: left to the PostgreSQL run`)
   const preload = join(outdir, 'preload.mjs')
   const plugins = Object.fromEntries(
     pluginEntries.map((f) => [pathToFileURL(join(root, f)).href, pathToFileURL(js(f)).href]),
@@ -66,7 +78,6 @@ async function compiledRun() {
   }
   `,
   )
-  console.log(`# ${tests.length} test files compiled in ${Math.round(performance.now() - started)} ms`)
   process.on('exit', () => rmSync(outdir, { recursive: true, force: true }))
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130))
 
@@ -74,8 +85,26 @@ async function compiledRun() {
     tap,
     `--before=${relative(root, js(before))}`,
     `--node-arg=--import=${pathToFileURL(preload).href}`,
-    ...tests.map((f) => relative(root, js(f))),
+    ...selected.map((f) => relative(root, js(f))),
   ])
+}
+
+/** Whether a compiled test file (with the chunks it imports) holds test/helpers/db.ts. */
+function usesDatabase(metafile, output) {
+  const seen = new Set()
+  const queue = [output]
+  while (queue.length) {
+    const out = metafile.outputs[queue.pop()]
+    if (!out) continue
+    if (Object.keys(out.inputs).some((input) => input.endsWith('test/helpers/db.ts'))) return true
+    for (const imported of out.imports) {
+      if (!imported.external && !seen.has(imported.path)) {
+        seen.add(imported.path)
+        queue.push(imported.path)
+      }
+    }
+  }
+  return false
 }
 
 function run(argv) {

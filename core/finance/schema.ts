@@ -188,11 +188,18 @@ export const invoiceItems = pgTable(
     taxIncluded: boolean().notNull().default(false),
     /** 'service:12:2026-01-01' for recurring charges, a plugin's sourceKey for its lines; null for manual lines. */
     chargeKey: text(),
+    /**
+     * Set when the invoice is voided: the line stays as it was printed (key included), but its charge
+     * no longer holds the period, so a later run bills it again (Splynx re-bills a deleted invoice's
+     * periods). The unique index covers live keys only: a period is billed once by a live document,
+     * however many voided ones carried it before.
+     */
+    releasedAt: timestamp({ withTimezone: true }),
   },
   (t) => [
     index().on(t.invoiceId, t.position),
     index().on(t.serviceId, t.periodStart),
-    uniqueIndex('invoice_items_charge_key_unique').on(t.chargeKey),
+    uniqueIndex('invoice_items_live_charge_key_unique').on(t.chargeKey).where(sql`${t.releasedAt} is null`),
   ],
 )
 
@@ -238,6 +245,7 @@ export const creditNotes = pgTable(
     customerSnapshot: jsonb().$type<Record<string, string | null>>().notNull(),
     sellerSnapshot: jsonb().$type<Record<string, string | null>>().notNull(),
     voidedAt: timestamp({ withTimezone: true }),
+    voidReason: text(),
     createdBy: integer().references(() => admins.id, { onDelete: 'set null' }),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
@@ -269,8 +277,19 @@ export const creditNoteItems = pgTable(
     taxRateId: integer().references(() => taxRates.id, { onDelete: 'restrict' }),
     taxPercent: numeric({ precision: 9, scale: 4 }).notNull().default('0'),
     taxIncluded: boolean().notNull().default(false),
+    /**
+     * A billing run whose result is a credit (a plan change credit larger than the new charges) issues
+     * a credit note instead of a negative invoice: its lines carry the run's charge keys, exactly as
+     * invoice lines do, and lose their hold (releasedAt) when the credit note is voided.
+     */
+    chargeKey: text(),
+    releasedAt: timestamp({ withTimezone: true }),
   },
-  (t) => [index().on(t.creditNoteId, t.position), index().on(t.invoiceItemId)],
+  (t) => [
+    index().on(t.creditNoteId, t.position),
+    index().on(t.invoiceItemId),
+    uniqueIndex('credit_note_items_live_charge_key_unique').on(t.chargeKey).where(sql`${t.releasedAt} is null`),
+  ],
 )
 
 export const paymentMethod = pgEnum('payment_method', ['cash', 'bank_transfer', 'card', 'online', 'other'])
@@ -443,7 +462,8 @@ export const billingRuns = pgTable(
   (t) => [index().on(t.status), index().on(t.runDate)],
 )
 
-export const billingRunItemStatus = pgEnum('billing_run_item_status', ['pending', 'invoiced', 'skipped', 'failed'])
+/** credited: the customer's result was a credit, issued as a credit note (never a negative invoice). */
+export const billingRunItemStatus = pgEnum('billing_run_item_status', ['pending', 'invoiced', 'skipped', 'failed', 'credited'])
 
 /** One customer of a run: its previewed lines, then the invoice the commit issued for it. */
 export const billingRunItems = pgTable(
@@ -462,6 +482,7 @@ export const billingRunItems = pgTable(
     tax: amount().notNull(),
     total: amount().notNull(),
     invoiceId: integer().references(() => invoices.id, { onDelete: 'restrict' }),
+    creditNoteId: integer().references(() => creditNotes.id, { onDelete: 'restrict' }),
     error: text(),
   },
   (t) => [primaryKey({ columns: [t.runId, t.customerId] }), index().on(t.runId, t.status)],

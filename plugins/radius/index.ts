@@ -6,19 +6,27 @@
  */
 import type { Sql } from 'postgres'
 import { instanceKey, type PluginContext, type PluginDefinition } from '../../core/plugin-api.ts'
+import { checkCaps } from './caps/check.ts'
 import { radiusEventHandlers } from './events.ts'
 import { PERMISSIONS } from './permissions.ts'
 import { radiusRoutes } from './routes/index.ts'
+import { radiusPortal } from './routes/portal.ts'
 import { RadiusRuntime } from './runtime.ts'
 import { defaultReplyPolicy, type ReplyPolicy } from './server/policy.ts'
 import { RadiusSettings, replyPolicyFromSettings } from './settings.ts'
 import { RadiusState } from './state.ts'
+import { CapCheckQueue } from './store/cap-queue.ts'
 
 export interface RadiusPluginOptions {
   /** Overrides the listener settings (tests: host 127.0.0.1, ports 0). Without it, tests never listen. */
   listener?: { host: string; authPort: number; acctPort: number }
   /** How often panel changes are picked up (default 250 ms). */
   changePollMs?: number
+  /**
+   * Data caps of the services whose usage an accounting commit raised are checked this long after it
+   * (default 1000 ms; null: only by the radius:caps job, the default under NODE_ENV=test).
+   */
+  capCheckDelayMs?: number | null
 }
 
 const SETTINGS_REFRESH_MS = 5000
@@ -29,6 +37,7 @@ export function createRadiusPlugin(
   const state = new RadiusState()
   let policy: ReplyPolicy = defaultReplyPolicy()
   let settingsTimer: NodeJS.Timeout | undefined
+  let capChecks: CapCheckQueue | undefined
 
   async function start(ctx: PluginContext): Promise<void> {
     const settings = (await ctx.settings()) as unknown as RadiusSettings
@@ -73,6 +82,19 @@ export function createRadiusPlugin(
     }
     state.runtime = runtime
     state.notListening = undefined
+    const capDelay =
+      options.capCheckDelayMs !== undefined
+        ? options.capCheckDelayMs
+        : ctx.config.NODE_ENV === 'test'
+          ? null
+          : 1000
+    if (capDelay !== null)
+      runtime.accounting.onUsage = capChecks = new CapCheckQueue({
+        check: (ids) => checkCaps(ctx, state, ids),
+        relevant: (id) => runtime.subscribers.hasCap(id),
+        delayMs: capDelay,
+        onError: (err) => ctx.log.warn({ err }, 'radius: data cap check after accounting failed'),
+      })
     ctx.log.info(
       {
         authPort: runtime.ports.authPort,
@@ -99,6 +121,9 @@ export function createRadiusPlugin(
     clearTimeout(settingsTimer)
     settingsTimer = undefined
     const runtime = state.runtime
+    // Checks not yet run are left to the radius:caps job.
+    await capChecks?.stop()
+    capChecks = undefined
     state.runtime = undefined
     await runtime?.stop()
   }
@@ -133,6 +158,8 @@ export function createRadiusPlugin(
       },
     ],
     routes: (app, ctx) => radiusRoutes(app, ctx, state),
+    portalRoutes: radiusPortal,
+    portalMenu: [{ label: 'Internet usage', href: '/portal/internet' }],
     customerTabs: [
       {
         id: 'radius-sessions',
@@ -161,6 +188,13 @@ export function createRadiusPlugin(
         file: './jobs/caps.ts',
         description:
           'Applies data caps (reduce, fixed speed, block), top-ups, new periods and fair-usage speed windows',
+      },
+      {
+        name: 'coa-retry',
+        every: '1 minute',
+        file: './jobs/coa-retry.ts',
+        description:
+          'Re-sends CoA / Disconnect requests the NAS did not answer, then gives them up as failed',
       },
       {
         name: 'prune-logs',

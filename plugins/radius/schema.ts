@@ -73,14 +73,14 @@ export const radiusSessions = pgTable(
     outputOctets: bigint({ mode: 'bigint' }).notNull().default(sql`0`),
     terminateCause: text(),
   },
+  // Only what a query needs, and none on a column an Interim-Update changes (last_update_at, counters):
+  // an interim is then a HOT update that writes no index (fillfactor 70, migration
+  // radius_sessions_hot). The stale-session job finds the online rows through radius_sessions_online_nas.
   (t) => [
     uniqueIndex('radius_sessions_nas_session_unique').on(t.nasId, t.acctSessionId),
-    index('radius_sessions_online_last_update').on(t.lastUpdateAt).where(sql`stopped_at is null`),
     index('radius_sessions_online_nas').on(t.nasId).where(sql`stopped_at is null`),
-    index('radius_sessions_online_user').on(t.userName).where(sql`stopped_at is null`),
     index('radius_sessions_online_service').on(t.serviceId).where(sql`stopped_at is null`),
     index().on(t.customerId, t.startedAt),
-    index().on(t.userName, t.startedAt),
   ],
 )
 
@@ -112,10 +112,11 @@ export const radiusAccounting = pgTable(
     callingStationId: text(),
     nasPortId: text(),
   },
+  // No index beyond these two: every event writes each of them, and per-service reads go to
+  // radius_usage_daily (and radius_sessions), not to the raw events.
   (t) => [
     primaryKey({ columns: [t.id, t.eventTime] }),
     uniqueIndex('radius_accounting_event_unique').on(t.nasId, t.acctSessionId, t.statusType, t.eventTime),
-    index('radius_accounting_service_time').on(t.serviceId, t.eventTime),
   ],
 )
 

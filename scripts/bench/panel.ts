@@ -1,4 +1,4 @@
-// npm run bench:panel -- --customers 100000 [--duration 10] [--connections 32] [--profile file.cpuprofile]
+// npm run bench:panel -- --customers 100000 [--duration 10] [--connections 32] [--pool 10] [--profile file.cpuprofile]
 // Customer list/search latency under load on real PostgreSQL: its own database (uplink_bench_panel,
 // dropped and recreated), N customers from the load generator, the real app listening on a port, and
 // autocannon (in a worker thread, off the server's event loop) cycling through realistic search terms.
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   const duration = arg('duration', 10)
   const connections = arg('connections', 32)
   const url = await freshBenchDatabase(DB_NAME, 'panel')
-  const database = connect(url, { max: 10 })
+  const database = connect(url, { max: arg('pool', 10) })
   const started = performance.now()
   await loadCustomers(database.sql, count, {
     seed: 42,

@@ -38,7 +38,7 @@ export const Page = Type.Object({
 export const ItemsQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
   offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
-  status: Type.Optional(Type.Union(['pending', 'invoiced', 'skipped', 'failed'].map((s) => Type.Literal(s)))),
+  status: Type.Optional(Type.Union(['pending', 'invoiced', 'credited', 'skipped', 'failed'].map((s) => Type.Literal(s)))),
 })
 
 export const Line = Type.Object({
@@ -63,8 +63,11 @@ export const Item = Type.Object({
   net: Money,
   tax: Money,
   total: Money,
+  document: Type.String({ description: 'What the customer gets: invoice, or credit_note when the total is a credit (invoices are never negative)' }),
   invoiceId: Type.Union([Type.Integer(), Type.Null()]),
   invoiceNumber: NullableText,
+  creditNoteId: Type.Union([Type.Integer(), Type.Null()]),
+  creditNoteNumber: NullableText,
   error: NullableText,
   lines: Type.Array(Line),
 })

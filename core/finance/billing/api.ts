@@ -51,8 +51,11 @@ export function itemOut(i: RunItemRow): Static<typeof S.Item> {
     net: plain(i.net),
     tax: plain(i.tax),
     total: plain(i.total),
+    document: dec(i.total).isNeg() ? 'credit_note' : 'invoice',
     invoiceId: i.invoiceId,
     invoiceNumber: i.invoiceNumber,
+    creditNoteId: i.creditNoteId,
+    creditNoteNumber: i.creditNoteNumber,
     error: i.error,
     lines,
   }

@@ -21,6 +21,11 @@ import { chargePiece, type Discount } from '../proration.ts'
  *   days add up to the monthly price). The daily billing job issues one invoice a day holding that
  *   day's lines, settled from open credit the same way. One small document a day is the price of
  *   never putting a charge in the ledger that no document backs.
+ *
+ * Days a service was disabled (its status history, load.ts) are cut out of its periods, and a service
+ * disabled now is billed up to the day before it was disabled. A result that is a credit is issued as
+ * a credit note (credit-bill.ts). Each line's charge key is held by the live document that billed it;
+ * voiding that document releases the key and the charge is billed again (charge-keys.ts).
  */
 
 export type BillingTypeName = 'recurring_postpaid' | 'recurring_prepaid' | 'prepaid_daily' | 'prepaid_monthly'
@@ -107,6 +112,16 @@ export interface ServiceCharge {
   billedThrough: string | null
 }
 
+/**
+ * Days a service was disabled, inclusive: from the day it was disabled to the day before it was enabled
+ * again (a change takes effect on the day it is made). from null: disabled since before its history
+ * (created disabled); to null: still disabled.
+ */
+export interface DisabledSpan {
+  from: string | null
+  to: string | null
+}
+
 export interface ServiceState {
   service: ServiceInfo
   plans: ReadonlyMap<number, PlanInfo>
@@ -116,6 +131,8 @@ export interface ServiceState {
   billedThrough: string | null
   /** The days billed past an end date set later were credited already ('end:<id>:<day after end>:credit' exists). */
   endCredited?: boolean
+  /** Its disabled days (status history), any order: they are not billed. */
+  disabled?: readonly DisabledSpan[]
 }
 
 // Most services of a run share their ranges (same start, same billing day): the period arithmetic on
@@ -138,6 +155,41 @@ const BILLED_STATUSES = new Set(['active', 'stopped'])
 
 export function isBilledStatus(status: ServiceInfo['status']): boolean {
   return BILLED_STATUSES.has(status)
+}
+
+/**
+ * The last day a service may be billed up to because of its status: none (undefined) for an active
+ * one, or a stopped one that was not disabled before it stopped; for a disabled one (or one stopped
+ * while disabled) the day before it was disabled, or null (nothing) when it has been disabled since
+ * before its history. Its days after being enabled again are billed on later runs.
+ */
+function statusCap(state: ServiceState): string | null | undefined {
+  const status = state.service.status
+  if (status !== 'active' && status !== 'stopped' && status !== 'disabled') return null
+  const open = status === 'active' ? undefined : state.disabled?.find((d) => d.to === null)
+  if (!open) return status === 'disabled' ? null : undefined
+  return open.from ? formatDate(addDays(open.from, -1)) : null
+}
+
+/** A period part without its disabled days: the parts left, each keeping its offset in the period. */
+function activeParts(part: PeriodPiece, spans: readonly DisabledSpan[] | undefined): PeriodPiece[] {
+  if (!spans?.length) return [part]
+  let parts: { start: Temporal.PlainDate; end: Temporal.PlainDate }[] = [{ start: part.start, end: part.end }]
+  for (const d of spans) {
+    const next: typeof parts = []
+    for (const p of parts) {
+      const from = d.from ? toDate(d.from) : null
+      const to = d.to ? toDate(d.to) : null
+      if ((to && compareDates(to, p.start) < 0) || (from && compareDates(from, p.end) > 0)) {
+        next.push(p)
+        continue
+      }
+      if (from && compareDates(from, p.start) > 0) next.push({ start: p.start, end: addDays(from, -1) })
+      if (to && compareDates(to, p.end) < 0) next.push({ start: addDays(to, 1), end: p.end })
+    }
+    parts = next
+  }
+  return parts.sort((a, b) => compareDates(a.start, b.start)).map((p) => subPiece(part, p.start, p.end))
 }
 
 export const serviceKey = (serviceId: number, start: string) => `service:${serviceId}:${start}`
@@ -243,8 +295,15 @@ function segments(piece: PeriodPiece, timeline: { from: Temporal.PlainDate | nul
 
 /** The recurring range a service owes on a run date, by billing type; null when nothing is due. */
 export function serviceDueRange(state: ServiceState, terms: BillingTerms, runDate: string): DateRange | null {
+  const cap = statusCap(state)
+  if (cap === null) return null
+  const range = statusFreeDueRange(state, terms, runDate)
+  if (!range || cap === undefined || compareDates(range.end, cap) <= 0) return range
+  return compareDates(range.start, cap) > 0 ? null : { start: range.start, end: toDate(cap) }
+}
+
+function statusFreeDueRange(state: ServiceState, terms: BillingTerms, runDate: string): DateRange | null {
   const s = state.service
-  if (!isBilledStatus(s.status)) return null
   if (s.status === 'stopped' && !s.endDate) return null
   if (terms.type === 'prepaid_daily') {
     const through = s.endDate ? minDate(runDate, s.endDate) : toDate(runDate)
@@ -273,7 +332,7 @@ export function serviceDueRange(state: ServiceState, terms: BillingTerms, runDat
 export function serviceCharges(state: ServiceState, terms: BillingTerms, runDate: string, currency: string): ServiceCharge {
   const s = state.service
   const lines: LineDraft[] = []
-  if (!isBilledStatus(s.status)) return { lines, billedThrough: null }
+  if (statusCap(state) === null || (s.type === 'one_time' && !isBilledStatus(s.status))) return { lines, billedThrough: null }
   const timeline = planTimeline(state)
   const billingDay = terms.type === 'prepaid_daily' ? 1 : terms.billingDay
 
@@ -334,7 +393,11 @@ export function serviceCharges(state: ServiceState, terms: BillingTerms, runDate
     for (const seg of segments(piece, timeline)) {
       const plan = state.plans.get(seg.planId)!
       const description = seg.current ? s.description : planName(plan)
-      lines.push(line('service', description, s, seg.planId, seg.part, price(seg.part, unitPriceOf(state, seg.planId, seg.current), s, currency), plan.taxRateId, serviceKey(s.id, formatDate(seg.part.start)), currency))
+      // Disabled days are cut out; the parts left are prorated at their own offsets, so they add up
+      // exactly as any split of a period does (proration.ts).
+      for (const part of activeParts(seg.part, state.disabled)) {
+        lines.push(line('service', description, s, seg.planId, part, price(part, unitPriceOf(state, seg.planId, seg.current), s, currency), plan.taxRateId, serviceKey(s.id, formatDate(part.start)), currency))
+      }
     }
   }
 

@@ -1,7 +1,7 @@
-import { sql } from 'drizzle-orm'
-import { rows, type DbOrTx } from '../../../db/client.ts'
+import type { DbOrTx } from '../../../db/client.ts'
 import { toFixed } from '../../kernel/money.ts'
 import { priceLines, type IssueContext } from '../invoices/issue.ts'
+import { liveKeys } from './charge-keys.ts'
 import { customerCharges, usagePeriod, type BillingTypeName, type LineDraft, type PlanInfo } from './charges.ts'
 import { loadBatch } from './load.ts'
 import { collectPluginLines, type InvoiceItemSource } from './plugin-lines.ts'
@@ -32,7 +32,7 @@ export interface ComputeOptions {
 export async function computeBills(db: DbOrTx, customerIds: readonly number[], o: ComputeOptions): Promise<CustomerBill[]> {
   const currency = o.context.core.currency
   const defaultType = o.context.finance.defaultBillingType as BillingTypeName
-  const batch = await loadBatch(db, customerIds, o.plans, defaultType)
+  const batch = await loadBatch(db, customerIds, o.plans, defaultType, o.context.core.timeZone)
   const drafts: CustomerBill[] = []
   const pluginKeys = new Set<string>()
   for (const c of batch.customers) {
@@ -51,18 +51,21 @@ export async function computeBills(db: DbOrTx, customerIds: readonly number[], o
     }
     drafts.push({ customerId: c.id, partnerId: c.partnerId, lines, net: '0', tax: '0', total: '0', periodStart: charges.periodStart, periodEnd: charges.periodEnd })
   }
-  // Plugin lines already on an issued invoice are dropped (their sourceKey is the charge key).
-  if (pluginKeys.size) {
-    const keys = [...pluginKeys]
-    const done = new Set(
-      (await rows<{ k: string }>(db, sql`select charge_key as k from invoice_items where charge_key in ${keys}`)).map((r) => r.k),
-    )
-    if (done.size) for (const d of drafts) d.lines = d.lines.filter((l) => l.kind !== 'plugin' || !done.has(l.chargeKey))
-  }
+  // Lines whose charge a live document holds already are dropped: plugin lines billed before, and the
+  // periods around a released one (a voided invoice of January re-bills January, not a live February).
+  const live = await liveKeys(db, drafts.flatMap((d) => d.lines.map((l) => l.chargeKey)))
+  if (live.size) for (const d of drafts) d.lines = d.lines.filter((l) => !live.has(l.chargeKey))
   const out: CustomerBill[] = []
   for (const d of drafts) {
     if (!d.lines.length) continue
-    const tax = priceLines(d.lines, o.context)
+    let tax = priceLines(d.lines, o.context)
+    // A result that is a credit becomes a credit note: one-off charges (their pending row links to an
+    // invoice line) wait for the customer's next invoice instead of being netted into the credit.
+    if (tax.gross.isNeg() && d.lines.some((l) => l.pendingChargeId)) {
+      d.lines = d.lines.filter((l) => !l.pendingChargeId)
+      if (!d.lines.length) continue
+      tax = priceLines(d.lines, o.context)
+    }
     out.push({ ...d, net: toFixed(tax.net, currency), tax: toFixed(tax.tax, currency), total: toFixed(tax.gross, currency) })
   }
   return out

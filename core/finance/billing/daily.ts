@@ -24,6 +24,7 @@ export async function billPrepaidDaily(
     runDate: today,
     partnerId: null,
     defaultType: context.finance.defaultBillingType as BillingTypeName,
+    timeZone: context.core.timeZone,
     types: ['prepaid_daily'],
   })
   const size = deps.batchSize ?? 1000

@@ -5,6 +5,8 @@ import { OUTBOX_CHANNEL } from '../../kernel/events/outbox.ts'
 import { dec, toPg } from '../../kernel/money.ts'
 import { customerSnapshot, loadCustomersForInvoice, priceLines, sellerSnapshot, type IssueContext } from '../invoices/issue.ts'
 import { insertRecords } from './bulk.ts'
+import { liveKeys } from './charge-keys.ts'
+import { issueCreditBill } from './credit-bill.ts'
 import type { StoredLine } from './compute.ts'
 import { byCounter, reserveNumbers } from './numbers.ts'
 
@@ -15,8 +17,10 @@ export interface BillToIssue {
 
 export interface IssueOutcome {
   customerId: number
-  status: 'invoiced' | 'skipped'
+  /** credited: the result was a credit, issued as a credit note (creditNoteId, number). */
+  status: 'invoiced' | 'credited' | 'skipped'
   invoiceId: number | null
+  creditNoteId?: number | null
   number: string | null
   error: string | null
 }
@@ -55,7 +59,8 @@ export function invoicePeriod(lines: readonly StoredLine[]): { start: string | n
  * rows locked and checked against the preview, one block of numbers per counter, and multi-row inserts
  * of invoices, lines, taxes, ledger debits, events and billedThrough. A bill whose services were billed
  * meanwhile, or whose charge keys or pending charges are already invoiced, is skipped with the reason:
- * nothing is billed twice. A bill of only zero lines issues nothing but still moves billedThrough.
+ * nothing is billed twice. A bill of only zero lines issues nothing but still moves billedThrough; a bill
+ * whose total is a credit is issued as a credit note (credit-bill.ts), never as a negative invoice.
  */
 export async function issueBills(
   tx: Tx,
@@ -77,16 +82,17 @@ export async function issueBills(
               where service_id in ${serviceIds} order by service_id for update`,
         )
       : [],
-    keys.length ? rows<{ k: string }>(tx, sql`select charge_key as k from invoice_items where charge_key in ${keys}`) : [],
+    liveKeys(tx, keys),
     pendingIds.length
       ? rows<{ id: number }>(tx, sql`select id from pending_charges where id in ${pendingIds} and invoice_item_id is not null`)
       : [],
   ])
   const throughNow = new Map(billed.map((r) => [r.id, r.through]))
-  const used = new Set(usedKeys.map((r) => r.k))
+  const used = usedKeys
   const usedP = new Set(usedPending.map((r) => r.id))
 
   const toIssue: { bill: BillToIssue; advance: Map<number, { through: string; before: string | null }> }[] = []
+  const credits: BillToIssue[] = []
   const advances: { service_id: number; billed_through: string }[] = []
   for (const bill of bills) {
     const advance = billedThroughOf(bill.lines)
@@ -104,7 +110,17 @@ export async function issueBills(
       outcomes.set(bill.customerId, { customerId: bill.customerId, status: 'skipped', invoiceId: null, number: null, error: 'nothing to pay' })
       continue
     }
-    toIssue.push({ bill, advance })
+    if (priceLines(bill.lines, context).gross.isNeg()) credits.push(bill)
+    else toIssue.push({ bill, advance })
+  }
+  if (credits.length) {
+    const customers = await loadCustomersForInvoice(tx, credits.map((b) => b.customerId))
+    for (const bill of credits) {
+      const c = customers.get(bill.customerId)
+      if (!c) throw new Error(`customer ${bill.customerId} vanished during billing`)
+      const note = await issueCreditBill(tx, context, issueDate, c, bill.lines, options)
+      outcomes.set(c.id, { customerId: c.id, status: 'credited', invoiceId: null, creditNoteId: note.id, number: note.number, error: null })
+    }
   }
 
   if (toIssue.length) {
@@ -214,7 +230,7 @@ export async function issueBills(
         })),
       ),
     )
-    // Ledger debits (a negative invoice, all credit lines, is a credit): append-only rows, one side each.
+    // Ledger debits (credits went on credit notes above; a zero invoice has no entry): append-only rows.
     await insertRecords(
       tx,
       'ledger_entries',
@@ -261,7 +277,7 @@ export async function issueBills(
     await tx.execute(sql`
       insert into service_billing (service_id, billed_through)
       select service_id, billed_through from jsonb_to_recordset(${JSON.stringify(advances)}::jsonb) as x(service_id int, billed_through date)
-      on conflict (service_id) do update set billed_through = excluded.billed_through, updated_at = now()`)
+      on conflict (service_id) do update set billed_through = greatest(service_billing.billed_through, excluded.billed_through), updated_at = now()`)
   }
   return bills.map((b) => outcomes.get(b.customerId)!)
 }

@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm'
 import { rows, type DbOrTx } from '../../../db/client.ts'
-import { toDate } from '../../kernel/dates.ts'
-import type { BillingTerms, BillingTypeName, PendingChargeInfo, PlanChangeInfo, PlanInfo, ServiceInfo, ServiceState } from './charges.ts'
+import { addDays, formatDate, toDate } from '../../kernel/dates.ts'
+import { keyIsLive } from './charge-keys.ts'
+import type { BillingTerms, BillingTypeName, DisabledSpan, PendingChargeInfo, PlanChangeInfo, PlanInfo, ServiceInfo, ServiceState } from './charges.ts'
 
 /**
  * Loads what the charge computation needs for a batch of customers in a handful of queries, and finds
@@ -42,6 +43,8 @@ export interface CandidateFilter {
   types?: readonly BillingTypeName[] | null
   /** Keyset paging: customers with a greater id. */
   afterId?: number
+  /** The ISP's time zone: the day a status change (a timestamp) took effect. Default UTC. */
+  timeZone?: string
   limit?: number
 }
 
@@ -78,22 +81,28 @@ export async function dueCustomerIds(db: DbOrTx, f: CandidateFilter): Promise<nu
     where exists (
         select 1 from services s left join service_billing b on b.service_id = s.id
         where s.customer_id = d.id
-          and (s.status = 'active' or (s.status = 'stopped' and s.end_date is not null))
+          and (s.status = 'active' or (s.status = 'stopped' and s.end_date is not null) or (s.status = 'disabled' and s.type <> 'one_time'))
           and case when s.type = 'one_time' then b.service_id is null and s.start_date <= ${f.runDate}::date
-                   else coalesce(b.billed_through, s.start_date - 1) < least(coalesce(s.end_date, d.through), d.through)
-                        and s.start_date <= d.through end)
+                   when coalesce(b.billed_through, s.start_date - 1) >= least(coalesce(s.end_date, d.through), d.through)
+                        or s.start_date > d.through then false
+                   when s.status = 'active' then true
+                   -- Disabled (or stopped while disabled): billed up to the day before it was disabled; the
+                   -- status history is read only for these few services, after the cheap test above.
+                   else coalesce(b.billed_through, s.start_date - 1)
+                          < coalesce(${disabledSince(f.timeZone)} - 1, case when s.status = 'stopped' then s.end_date end) end)
       or exists (
         select 1 from services s join service_billing b on b.service_id = s.id
-        where s.customer_id = d.id and s.status in ('active', 'stopped') and s.end_date < b.billed_through
-          and not exists (select 1 from invoice_items i where i.charge_key = 'end:' || s.id || ':' || (s.end_date + 1) || ':credit'))
+        where s.customer_id = d.id and s.status in ('active', 'stopped', 'disabled') and s.end_date < b.billed_through
+          and not ${keyIsLive(sql`'end:' || s.id || ':' || (s.end_date + 1) || ':credit'`)})
       or exists (select 1 from pending_charges p where p.customer_id = d.id and p.invoice_item_id is null and p.charge_date <= ${f.runDate}::date)
       or exists (
         select 1 from services s
         join service_billing b on b.service_id = s.id
         join service_plan_changes pc on pc.service_id = s.id and pc.effective_date <= b.billed_through
-        where s.customer_id = d.id and s.status in ('active', 'stopped')
-          and not exists (select 1 from invoice_items i where i.charge_key = 'change:' || pc.id || ':' || pc.effective_date || ':credit')
-          and not exists (select 1 from invoice_items i where i.service_id = s.id and i.period_start = pc.effective_date and i.plan_id = pc.to_plan_id))
+        where s.customer_id = d.id and s.status in ('active', 'stopped', 'disabled')
+          and not ${keyIsLive(sql`'change:' || pc.id || ':' || pc.effective_date || ':credit'`)}
+          and not exists (select 1 from invoice_items i where i.service_id = s.id and i.period_start = pc.effective_date
+                          and i.plan_id = pc.to_plan_id and i.released_at is null))
     order by d.id
     ${f.limit ? sql`limit ${f.limit}` : sql``}`,
   )
@@ -102,12 +111,64 @@ export async function dueCustomerIds(db: DbOrTx, f: CandidateFilter): Promise<nu
 
 const idList = (ids: readonly number[]) => sql.raw(`'{${ids.map(Number).join(',')}}'::int[]`)
 
+/**
+ * Status history: every change of a service's status is in the audit log ('service.status' from the
+ * status action and the daily stop job, 'service.create' with its first status), with before and after.
+ * That is the one record of when a service was disabled and enabled, so billing reads it rather than
+ * keeping a second copy. A change counts from the day it was made, in the ISP's time zone.
+ */
+const becameDisabled = sql`a.after->>'status' = 'disabled' and coalesce(a.before->>'status', '') <> 'disabled'`
+// Only becoming active again ends a disabled span: disabled then stopped (or archived) stays unbilled
+// from the day it was disabled, and a stopped service reactivated later is billed from that day.
+const becameActive = sql`a.after->>'status' = 'active' and coalesce(a.before->>'status', '') <> 'active'`
+
+/**
+ * SQL: the day the service s was disabled, when it has not been active since (null when it was never
+ * disabled after its creation, or became active again).
+ */
+function disabledSince(timeZone = 'UTC') {
+  return sql`(select (max(a.at at time zone ${timeZone}))::date from audit_log a
+              where a.entity = 'service' and a.entity_id = s.id::text and a.action <> 'service.create' and ${becameDisabled}
+                and not exists (select 1 from audit_log z where z.entity = 'service' and z.entity_id = a.entity_id and z.at > a.at
+                                  and z.after->>'status' = 'active' and coalesce(z.before->>'status', '') <> 'active'))`
+}
+
+/** The disabled spans of these services, from their status history. */
+async function loadDisabledSpans(db: DbOrTx, serviceIds: readonly number[], timeZone: string): Promise<Map<number, DisabledSpan[]>> {
+  const out = new Map<number, DisabledSpan[]>()
+  if (!serviceIds.length) return out
+  const found = await rows<{ id: string; day: string; created: boolean; disables: boolean; before: string | null }>(
+    db,
+    sql`select a.entity_id as id, ((a.at at time zone ${timeZone})::date)::text as day, a.action = 'service.create' as created,
+          (${becameDisabled}) as disables, a.before->>'status' as before
+        from audit_log a
+        where a.entity = 'service' and a.entity_id = any(${sql.raw(`'{${serviceIds.map(Number).join(',')}}'::text[]`)})
+          and ((${becameDisabled}) or (${becameActive}))
+        order by a.at, a.id`,
+  )
+  for (const r of found) {
+    const list = out.get(Number(r.id)) ?? []
+    const open = list.at(-1)?.to === null ? list.at(-1) : undefined
+    if (r.disables) {
+      if (!open) list.push({ from: r.created ? null : r.day, to: null })
+    } else if (open) {
+      open.to = formatDate(addDays(r.day, -1))
+    } else if (r.before === 'disabled') {
+      // Enabled with no disabling on record: disabled since before its history.
+      list.push({ from: null, to: formatDate(addDays(r.day, -1)) })
+    }
+    out.set(Number(r.id), list)
+  }
+  return out
+}
+
 /** Customers, services, billing state, plan changes and pending charges of a batch. */
 export async function loadBatch(
   db: DbOrTx,
   customerIds: readonly number[],
   plans: ReadonlyMap<number, PlanInfo>,
   defaultType: BillingTypeName,
+  timeZone = 'UTC',
 ): Promise<BatchState> {
   const state: BatchState = { customers: [], services: new Map(), pending: new Map() }
   if (!customerIds.length) return state
@@ -126,11 +187,11 @@ export async function loadBatch(
             s.discount_start::text as "discountStart", s.discount_end::text as "discountEnd",
             s.start_date::text as "startDate", s.end_date::text as "endDate", s.status::text as status,
             b.billed_through::text as "billedThrough",
-            (s.end_date is not null and b.billed_through > s.end_date and exists (
-              select 1 from invoice_items i where i.charge_key = 'end:' || s.id || ':' || (s.end_date + 1) || ':credit')) as "endCredited"
+            (s.end_date is not null and b.billed_through > s.end_date
+              and ${keyIsLive(sql`'end:' || s.id || ':' || (s.end_date + 1) || ':credit'`)}) as "endCredited"
           from services s left join service_billing b on b.service_id = s.id
           where s.customer_id = any(${ids})
-            and (s.status = 'active' or (s.status = 'stopped' and s.end_date is not null
+            and (s.status in ('active', 'disabled') or (s.status = 'stopped' and s.end_date is not null
                  and (b.billed_through is null or b.billed_through <> s.end_date or exists (
                    select 1 from service_plan_changes pc where pc.service_id = s.id and pc.effective_date <= b.billed_through))))
           order by s.id`,
@@ -139,9 +200,9 @@ export async function loadBatch(
       db,
       sql`select pc.id, pc.service_id as "serviceId", pc.from_plan_id as "fromPlanId", pc.to_plan_id as "toPlanId",
             pc.effective_date::text as "effectiveDate",
-            (exists (select 1 from invoice_items i where i.charge_key = 'change:' || pc.id || ':' || pc.effective_date || ':credit')
+            (${keyIsLive(sql`'change:' || pc.id || ':' || pc.effective_date || ':credit'`)}
              or exists (select 1 from invoice_items i where i.service_id = pc.service_id and i.period_start = pc.effective_date
-                        and i.plan_id = pc.to_plan_id)) as settled
+                        and i.plan_id = pc.to_plan_id and i.released_at is null)) as settled
           from service_plan_changes pc join services s on s.id = pc.service_id
           where s.customer_id = any(${ids})`,
     ),
@@ -165,10 +226,11 @@ export async function loadBatch(
       terms: { type: (c.type ?? defaultType) as BillingTypeName, periodsAhead: c.periodsAhead ?? 1, billingDay: c.billingDay },
     })
   }
+  const disabled = await loadDisabledSpans(db, services.map((s) => s.id), timeZone)
   for (const s of services) {
     const { billedThrough, endCredited, ...service } = s
     const list = state.services.get(s.customerId) ?? []
-    list.push({ service, plans, changes: changesBy.get(s.id) ?? [], billedThrough, endCredited })
+    list.push({ service, plans, changes: changesBy.get(s.id) ?? [], billedThrough, endCredited, disabled: disabled.get(s.id) ?? [] })
     state.services.set(s.customerId, list)
   }
   for (const p of pending) {

@@ -39,6 +39,7 @@ export async function previewRun(deps: EngineDeps, run: BillingRun): Promise<'do
     runDate: run.runDate,
     partnerId: run.partnerId,
     defaultType: context.finance.defaultBillingType as BillingTypeName,
+    timeZone: context.core.timeZone,
     afterId: last?.id ?? 0,
   })
   for (let i = 0; i < ids.length; i += batchSize) {
@@ -65,9 +66,9 @@ export async function previewRun(deps: EngineDeps, run: BillingRun): Promise<'do
 async function recordOutcomes(tx: Parameters<Parameters<Db['transaction']>[0]>[0], runId: number, outcomes: readonly IssueOutcome[]) {
   if (!outcomes.length) return
   await tx.execute(sql`
-    update billing_run_items i set status = v.status::billing_run_item_status, invoice_id = v.invoice, error = v.error
-    from jsonb_to_recordset(${JSON.stringify(outcomes.map((o) => ({ customer: o.customerId, status: o.status, invoice: o.invoiceId, error: o.error })))}::jsonb)
-      as v(customer int, status text, invoice int, error text)
+    update billing_run_items i set status = v.status::billing_run_item_status, invoice_id = v.invoice, credit_note_id = v.note, error = v.error
+    from jsonb_to_recordset(${JSON.stringify(outcomes.map((o) => ({ customer: o.customerId, status: o.status, invoice: o.invoiceId, note: o.creditNoteId ?? null, error: o.error })))}::jsonb)
+      as v(customer int, status text, invoice int, note int, error text)
     where i.run_id = ${runId} and i.customer_id = v.customer`)
 }
 

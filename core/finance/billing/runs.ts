@@ -137,7 +137,7 @@ export interface RunTotals {
   total: string
 }
 
-/** Totals of a run's items: all of them for a preview, the invoiced ones once committed. */
+/** Totals of a run's items: all of them for a preview (a credit counts negative), the invoiced ones once committed. */
 export async function runTotals(db: DbOrTx, runId: number, invoicedOnly: boolean): Promise<RunTotals> {
   const [row] = await rows<RunTotals>(
     db,
@@ -168,7 +168,12 @@ export async function totalsPerPlan(db: DbOrTx, runId: number): Promise<PlanTota
   )
 }
 
-export type RunItemRow = typeof billingRunItems.$inferSelect & { customerName: string; customerLogin: string; invoiceNumber: string | null }
+export type RunItemRow = typeof billingRunItems.$inferSelect & {
+  customerName: string
+  customerLogin: string
+  invoiceNumber: string | null
+  creditNoteNumber: string | null
+}
 
 /** A page of a run's customers with their lines, totals and invoice. */
 export async function runItems(
@@ -182,8 +187,9 @@ export async function runItems(
       db,
       sql`select i.run_id as "runId", i.customer_id as "customerId", i.status, i.lines, i.net::text as net, i.tax::text as tax,
             i.total::text as total, i.invoice_id as "invoiceId", i.error, c.name as "customerName", c.login as "customerLogin",
-            inv.number as "invoiceNumber"
+            inv.number as "invoiceNumber", i.credit_note_id as "creditNoteId", cn.number as "creditNoteNumber"
           from billing_run_items i join customers c on c.id = i.customer_id left join invoices inv on inv.id = i.invoice_id
+            left join credit_notes cn on cn.id = i.credit_note_id
           where i.run_id = ${runId} ${status} order by i.customer_id limit ${page.limit} offset ${page.offset}`,
     ),
     rows<{ n: number }>(db, sql`select count(*)::int as n from billing_run_items i where i.run_id = ${runId} ${status}`),

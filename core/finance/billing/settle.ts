@@ -5,11 +5,12 @@ import type { IssueOutcome } from './issue-batch.ts'
 
 /**
  * Pays the new invoices from credit the customers already have (payments in advance, account credit
- * notes): how prepaid-from-balance customers are charged. One query finds the few customers of the
- * batch with unallocated credit, so a run over customers without any costs nothing more.
+ * notes): how prepaid-from-balance customers are charged. A credit note the run itself issued settles
+ * the customer's open invoices the same way, as one issued by hand does. One query finds the few
+ * customers of the batch with unallocated credit, so a run over customers without any costs nothing more.
  */
 export async function settleFromCredit(tx: Tx, outcomes: readonly IssueOutcome[], now: Date): Promise<number> {
-  const ids = outcomes.filter((o) => o.status === 'invoiced').map((o) => o.customerId)
+  const ids = outcomes.filter((o) => o.status === 'invoiced' || o.status === 'credited').map((o) => o.customerId)
   if (!ids.length) return 0
   const withCredit = await rows<{ id: number }>(
     tx,

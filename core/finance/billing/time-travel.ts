@@ -118,6 +118,7 @@ export async function timeTravel(db: Db, input: TimeTravelInput): Promise<TimeTr
           runDate,
           partnerId: null,
           defaultType: context.finance.defaultBillingType as BillingTypeName,
+          timeZone: context.core.timeZone,
           customerIds: ids,
         })
         const bills = due.length ? await computeBills(tx, due, { runDate, context, plans }) : []

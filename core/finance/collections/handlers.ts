@@ -3,7 +3,8 @@ import { reviewCustomer } from './review.ts'
 
 /**
  * Money in (a payment, a credit note, a credit adjustment), a voided invoice or new billing terms
- * (minimum balance, do not block until) may clear the debt or lift a block: review that customer at once.
+ * (minimum balance, do not block until) may clear the debt or lift a block, and a voided credit note
+ * brings a debt back: review that customer at once rather than at the next daily run.
  */
 const review: EventHandler = async (event: DomainEvent, ctx: PluginContext) => {
   const customerId = Number((event.payload as { customerId?: unknown }).customerId)
@@ -18,5 +19,6 @@ export const collectionHandlers: Record<string, EventHandler> = {
   'credit_note.issued': review,
   'ledger.adjusted': review,
   'invoice.voided': review,
+  'credit_note.voided': review,
   'customer.billing_terms_changed': review,
 }

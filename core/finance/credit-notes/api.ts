@@ -6,6 +6,7 @@ import * as S from '../documents/api-schemas.ts'
 import { decimalStringsOnly, plainRow } from '../documents/api-out.ts'
 import { issueCreditNote } from './issue.ts'
 import { creditNoteDetail, listCreditNotes } from './read.ts'
+import { voidCreditNote } from './void.ts'
 
 type Id = { Params: Static<typeof S.IdParams> }
 
@@ -44,5 +45,20 @@ export async function creditNoteApiRoutes(app: FastifyInstance, ctx: PluginConte
       },
     },
     async (request, reply) => reply.code(201).send(plainRow(await issueCreditNote(ctx.db, ctx, actorFromRequest(request), request.body))),
+  )
+
+  app.post<Id & { Body: Static<typeof S.ReasonBody> }>(
+    '/api/v1/credit-notes/:id/void',
+    {
+      config: { permission: 'credit_notes.manage' },
+      schema: {
+        tags,
+        summary: 'Void: keeps the number, corrects the ledger, takes its credit back from the invoices it settled; refused (409) once refunded',
+        params: S.IdParams,
+        body: S.ReasonBody,
+        response: { 200: S.CreditNote },
+      },
+    },
+    async (request) => plainRow(await voidCreditNote(ctx.db, ctx, actorFromRequest(request), request.params.id, request.body.reason)),
   )
 }

@@ -10,6 +10,7 @@ import { loadInvoice } from '../invoices/read.ts'
 import { invoiceItems } from '../schema.ts'
 import { creditableAmount, issueCreditNote } from './issue.ts'
 import { creditNoteDetail, listCreditNotes, type CreditNoteQuery } from './read.ts'
+import { CREDIT_NOTE_VOID_RULE, voidCreditNote } from './void.ts'
 
 const VIEWS = 'core/finance/views'
 const fmt = { money, plainNumber }
@@ -101,8 +102,30 @@ export async function creditNotePages(app: FastifyInstance, ctx: PluginContext):
 
   app.get<Id>('/admin/finance/credit-notes/:id', { config: { permission: 'finance.view' }, schema: { hide, params: IdParams } }, async (request, reply) => {
     const detail = await creditNoteDetail(ctx.db, actorFromRequest(request), request.params.id)
-    return render(reply, `${VIEWS}/credit-note-show.eta`, { title: `Credit note ${detail.creditNote.number}`, detail, pdf: creditNotePdf.available, fmt })
+    return render(reply, `${VIEWS}/credit-note-show.eta`, {
+      title: `Credit note ${detail.creditNote.number}`,
+      detail,
+      pdf: creditNotePdf.available,
+      can: { manage: request.admin!.permissions.has('credit_notes.manage') },
+      voidRule: CREDIT_NOTE_VOID_RULE,
+      fmt,
+    })
   })
+
+  app.post<Id & { Body: Form }>(
+    '/admin/finance/credit-notes/:id/void',
+    { config: { permission: 'credit_notes.manage' }, schema: { hide, params: IdParams, body: FormBody } },
+    async (request, reply) => {
+      try {
+        const cn = await voidCreditNote(ctx.db, ctx, actorFromRequest(request), request.params.id, formInput(request.body).reason ?? '')
+        flash(reply, 'success', `${cn.number} is void`)
+      } catch (err) {
+        if (!(err instanceof ValidationError || err instanceof StateError)) throw err
+        flash(reply, 'error', err.message)
+      }
+      return reply.redirect(`/admin/finance/credit-notes/${request.params.id}`, 303)
+    },
+  )
 }
 
 /** Errors on `items.N` of the filled rows, back to the form rows they came from. */

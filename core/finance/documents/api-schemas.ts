@@ -136,6 +136,8 @@ export const CreditNote = Type.Object({
   reason: Str,
   customerSnapshot: snapshot,
   sellerSnapshot: snapshot,
+  voidedAt: Type.Optional(Type.Union([Stamp, Type.Null()])),
+  voidReason: Type.Optional(Nullable(Str)),
   createdAt: Stamp,
 })
 export const CreditNoteListItem = Type.Object({ ...CreditNote.properties, customerName: Str, invoiceNumber: Nullable(Str) })

@@ -4,13 +4,14 @@ import { StateError, ValidationError } from '../../kernel/errors.ts'
 import { dec, sum } from '../../kernel/money.ts'
 import type { Actor } from '../../partners/scope.ts'
 import { adminId, audit, lockAccount, type FinanceDeps } from '../documents/common.ts'
+import { releaseCharges } from '../billing/charge-keys.ts'
 import { appendLedger } from '../ledger.ts'
 import { invoiceItems, invoices, ledgerEntries, paymentAllocations, pendingCharges } from '../schema.ts'
 import { loadInvoice, type Invoice } from './read.ts'
 
 /** The rule the panel states next to the Void button. */
 export const VOID_RULE =
-  'A void invoice keeps its number and is corrected in the ledger. It cannot be voided while payments or credit notes are applied to it: unallocate the payments first, or issue a credit note for the rest.'
+  'A void invoice keeps its number and is corrected in the ledger; the periods and charges it billed are billed again by the next run. It cannot be voided while payments or credit notes are applied to it: unallocate the payments first, or issue a credit note for the rest.'
 
 /** Issued invoices never change; corrections are credit notes. */
 export function refuseInvoiceEdit(invoice: Pick<Invoice, 'number' | 'status' | 'kind'>): never {
@@ -23,7 +24,8 @@ export function refuseInvoiceEdit(invoice: Pick<Invoice, 'number' | 'status' | '
 /**
  * Voids an invoice: it keeps its number, its status becomes void, and a correcting ledger credit
  * (kind invoice_void) cancels its debit. One-off charges it carried are opened again for the next
- * invoice. Refused while payments or credit notes are allocated to it.
+ * invoice, and its recurring charges are released to be billed again (releaseCharges). Refused while
+ * payments or credit notes are allocated to it.
  */
 export async function voidInvoice(db: Db, deps: FinanceDeps, actor: Actor, id: number, reason: string): Promise<Invoice> {
   const why = reason?.trim() ?? ''
@@ -61,6 +63,7 @@ export async function voidInvoice(db: Db, deps: FinanceDeps, actor: Actor, id: n
       const items = tx.select({ id: invoiceItems.id }).from(invoiceItems).where(eq(invoiceItems.invoiceId, id))
       await tx.update(pendingCharges).set({ invoiceItemId: null }).where(inArray(pendingCharges.invoiceItemId, items))
     }
+    await releaseCharges(tx, { invoiceId: id }, deps.clock.now())
     const [after] = await tx
       .update(invoices)
       .set({ status: 'void', voidedAt: deps.clock.now(), voidReason: why })

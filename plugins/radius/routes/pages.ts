@@ -1,4 +1,4 @@
-/** Panel pages: NAS list and form, online sessions with kick, a customer's session history, the auth log. */
+/** Panel pages: NAS list and form, the kick button, a customer's sessions and traffic, the auth log. */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Sql } from 'postgres'
@@ -28,6 +28,8 @@ import {
 } from '../service/nas.ts'
 import { customerUsage, listAuthLog, listSessions, visibleCustomer } from '../service/sessions.ts'
 import { REASON_NAMES } from '../store/auth-log.ts'
+import { customerTraffic } from '../service/traffic.ts'
+import { formatBytes } from '../service/usage-chart.ts'
 import type { RadiusSettings } from '../settings.ts'
 import type { RadiusState } from '../state.ts'
 import { nasDeps, partnersOf } from './api.ts'
@@ -197,30 +199,6 @@ export async function radiusPages(
     },
   )
 
-  app.get(
-    '/admin/radius/sessions',
-    { config: { permission: PERMISSIONS.sessionsView }, schema: { hide, querystring: ListQuery } },
-    async (request, reply) => {
-      const page = request.query.page ?? 1
-      const history = request.query.history === true
-      const result = await listSessions(sql, {
-        q: request.query.q,
-        online: !history,
-        partnerIds: partnersOf(request),
-        limit: PER_PAGE,
-        offset: (page - 1) * PER_PAGE,
-      })
-      return render(reply, `${VIEWS}/sessions.eta`, {
-        title: history ? 'Session history' : 'Online sessions',
-        ...result,
-        history,
-        page,
-        perPage: PER_PAGE,
-        canKick: request.admin!.permissions.has(PERMISSIONS.sessionsDisconnect),
-      })
-    },
-  )
-
   app.post(
     '/admin/radius/sessions/:id/disconnect',
     {
@@ -236,8 +214,10 @@ export async function radiusPages(
             : outcome.status === 'nak'
               ? `The NAS refused the disconnect (Error-Cause ${outcome.errorCause ?? 'none'})`
               : outcome.status === 'timeout'
-                ? 'The NAS did not answer the disconnect'
-                : 'The session’s NAS is not in the NAS list'
+                ? 'The NAS did not answer the disconnect; it will be sent again'
+                : outcome.status === 'failed'
+                  ? 'The NAS never answered the disconnect'
+                  : 'The session’s NAS is not in the NAS list'
         flash(reply, outcome.status === 'ack' ? 'success' : 'error', text)
       } catch (err) {
         if (!(err instanceof AppError) || err instanceof NotFoundError) throw err
@@ -295,6 +275,8 @@ export async function radiusPages(
         page,
         perPage: PER_PAGE,
         canKick: perms.has(PERMISSIONS.sessionsDisconnect),
+        traffic: await customerTraffic(sql, customer.id, today),
+        formatBytes,
         caps: await customerCaps(sql, customer.id),
         canTopUp: perms.has(PERMISSIONS.topUpsBuy),
       })

@@ -111,7 +111,9 @@ export const AuthLogQuery = Type.Object({
 export const CoaResult = Type.Object({
   sessionId: Type.Integer(),
   kind: Type.String(),
-  status: Type.String({ description: 'ack, nak, timeout or no-nas' }),
+  status: Type.String({
+    description: 'ack, nak, timeout (sent again by the radius:coa-retry job), failed (given up) or no-nas',
+  }),
   attempts: Type.Integer(),
   errorCause: Type.Optional(Type.Integer()),
 })

@@ -17,6 +17,32 @@ const STATUS: Record<number, AcctStatusType> = {
   [AcctStatus.AccountingOff]: 'accounting-off',
 }
 
+// The dictionary's Acct-Terminate-Cause values (RFC 2866, RFC 3580), so a Stop needs no full decode.
+const TERMINATE_CAUSES = [
+  'User-Request',
+  'Lost-Carrier',
+  'Lost-Service',
+  'Idle-Timeout',
+  'Session-Timeout',
+  'Admin-Reset',
+  'Admin-Reboot',
+  'Port-Error',
+  'NAS-Error',
+  'NAS-Request',
+  'NAS-Reboot',
+  'Port-Unneeded',
+  'Port-Preempted',
+  'Port-Suspended',
+  'Service-Unavailable',
+  'Callback',
+  'User-Error',
+  'Host-Request',
+  'Supplicant-Restart',
+  'Reauthentication-Failure',
+  'Port-Reinit',
+  'Port-Disabled',
+]
+
 const counter = (packet: RadiusPacket, octets: number, gigawords: number): bigint =>
   (BigInt(integerAttr(packet, gigawords) ?? 0) << 32n) + BigInt(integerAttr(packet, octets) ?? 0)
 
@@ -44,8 +70,17 @@ export function parseAccountingRecord(
     return null
   const delaySeconds = integerAttr(packet, Attr.AcctDelayTime) ?? 0
   const timestamp = integerAttr(packet, Attr.EventTimestamp)
-  const attributes = namedAttributes(packet)
-  const cause = attributes['Acct-Terminate-Cause']
+  // Decoding every attribute by name is the costliest step per record; only what asks for it pays.
+  let named: Record<string, unknown> | undefined
+  const attributes = () => {
+    named ??= namedAttributes(packet)
+    return named
+  }
+  const causeCode = integerAttr(packet, Attr.AcctTerminateCause)
+  const cause =
+    causeCode === undefined
+      ? undefined
+      : (TERMINATE_CAUSES[causeCode - 1] ?? attributes()['Acct-Terminate-Cause'] ?? causeCode)
   return {
     nas,
     source,
@@ -73,7 +108,9 @@ export function parseAccountingRecord(
     delaySeconds,
     receivedAt,
     eventKey: eventKey(packet, nas),
-    attributes,
+    get attributes() {
+      return attributes()
+    },
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * CoA and Disconnect-Request to the NAS of online sessions, each recorded in radius_coa_requests with
- * the NAS's answer. A (source key, session) pair is sent until it gets an ACK or NAK, so an event
- * handled twice, or retried after a timeout, never sends twice what was already answered.
+ * the NAS's answer. A (source key, session) pair is sent until it gets an ACK or NAK (or is given up
+ * as failed), so an event handled twice, or retried after a timeout, never sends twice what was
+ * already answered.
  */
 import type { Sql } from 'postgres'
 import type { NamedAttribute } from '../protocol/dictionary.ts'
@@ -32,7 +33,8 @@ interface OnlineSession {
 export interface CoaOutcome {
   sessionId: number
   kind: 'coa' | 'disconnect'
-  status: 'ack' | 'nak' | 'timeout' | 'no-nas'
+  /** failed: no answer after every round of retries (see `giveUpAfterAttempts`); never sent again. */
+  status: 'ack' | 'nak' | 'timeout' | 'failed' | 'no-nas'
   attempts: number
   errorCause?: number
 }
@@ -61,13 +63,19 @@ function identify(s: OnlineSession): NamedAttribute[] {
   return out
 }
 
-/** Sends `action` to every session (once per source key), records the answers, returns them. */
+const FINAL = new Set(['ack', 'nak', 'failed'])
+
+/**
+ * Sends `action` to every session (once per source key), records the answers, returns them. With
+ * `giveUpAfterAttempts`, a request still unanswered after that many packets in all is marked failed.
+ */
 export async function sendToSessions(
   deps: CoaDeps,
   sessions: OnlineSession[],
   action: CoaAction,
   sourceKey: string,
   cause: string,
+  options: { giveUpAfterAttempts?: number } = {},
 ): Promise<CoaOutcome[]> {
   const outcomes: CoaOutcome[] = []
   for (const session of sessions) {
@@ -84,8 +92,9 @@ export async function sendToSessions(
       on conflict (source_key, session_id) do update set source_key = excluded.source_key
       returning id::int as id, status, attempts`
     if (!row) continue
-    if (row.status === 'ack' || row.status === 'nak') {
-      outcomes.push({ sessionId: session.id, kind, status: row.status, attempts: row.attempts })
+    if (FINAL.has(row.status)) {
+      const status = row.status as 'ack' | 'nak' | 'failed'
+      outcomes.push({ sessionId: session.id, kind, status, attempts: row.attempts })
       continue
     }
     if (!nas) {
@@ -102,15 +111,19 @@ export async function sendToSessions(
       result = { kind: 'timeout', attempts: 0 }
     }
     const errorCause = result.kind === 'nak' ? (result.errorCause ?? null) : null
+    const attempts = row.attempts + result.attempts
+    const limit = options.giveUpAfterAttempts
+    const status =
+      result.kind === 'timeout' && limit !== undefined && attempts >= limit ? 'failed' : result.kind
     await deps.sql`
-      update radius_coa_requests set status = ${result.kind}, attempts = attempts + ${result.attempts},
-        error_cause = ${errorCause}, completed_at = ${result.kind === 'timeout' ? null : deps.now().toISOString()}::timestamptz
+      update radius_coa_requests set status = ${status}, attempts = attempts + ${result.attempts},
+        error_cause = ${errorCause}, completed_at = ${status === 'timeout' ? null : deps.now().toISOString()}::timestamptz
       where id = ${row.id}`
     outcomes.push({
       sessionId: session.id,
       kind,
-      status: result.kind,
-      attempts: row.attempts + result.attempts,
+      status,
+      attempts,
       ...(errorCause !== null ? { errorCause } : {}),
     })
   }

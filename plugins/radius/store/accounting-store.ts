@@ -1,10 +1,14 @@
 /**
- * Accounting into PostgreSQL with group commit: records that arrive while a transaction is in flight
- * wait and go together in the next one (one multi-row statement per table), and each record()
- * resolves only after its transaction committed. In one transaction: the raw event (stored once per
- * NAS, Acct-Session-Id, status and event second), the session row (counters only grow, a stop is kept),
- * the day's usage per service (the growth of the session's counters), and Accounting-On/Off closing
- * the NAS's open sessions.
+ * Accounting into PostgreSQL with group commit over a few lanes. A record goes to the lane of its
+ * session (NAS + Acct-Session-Id), so one session's events stay in order; records that arrive while a
+ * lane's statement is in flight wait and go together in its next one, and the lanes commit
+ * independently, so one batch's commit overlaps the next batch's building. Each record() resolves only
+ * after its statement committed (synchronous_commit stays on).
+ *
+ * One batch is one statement (its own transaction, one round trip): the raw events (stored once per
+ * NAS, Acct-Session-Id, status and event second), the session rows (counters only grow, a stop is
+ * kept) and the day's usage per service (the growth of the session's counters), all from column
+ * arrays. Accounting-On/Off add the closing of the NAS's open sessions in a transaction around it.
  */
 import type { Sql } from 'postgres'
 import type { AccountingRecord, AccountingStore } from '../server/types.ts'
@@ -21,8 +25,10 @@ export interface AccountingStoreOptions {
    * an interim that spans a window edge is counted wholly on the side it arrives on).
    */
   freeTraffic?: (userName: string, at: Date) => boolean
-  /** Most records in one transaction. */
+  /** Most records in one statement. */
   maxBatch?: number
+  /** Statements in flight at once, each on its own connection (the pool needs that many). */
+  lanes?: number
   /** Event keys remembered after commit, to drop a retransmission whose Acct-Delay-Time moved the time. */
   rememberKeys?: number
 }
@@ -33,6 +39,11 @@ interface Waiting {
   reject: (error: unknown) => void
 }
 
+interface Lane {
+  queue: Waiting[]
+  flushing: boolean
+}
+
 export interface AccountingStoreStats {
   transactions: number
   records: number
@@ -40,20 +51,43 @@ export interface AccountingStoreStats {
   largestBatch: number
 }
 
+/** Told, after a commit, the services whose usage grew in it (the data-cap queue, store/cap-queue.ts). */
+export interface UsageListener {
+  /** Called synchronously after the commit: must only take note, never wait. */
+  usageGrew(serviceIds: number[]): void
+  /** Resolves once what it was told has been acted on. */
+  idle(): Promise<void>
+}
+
 const second = (d: Date) => new Date(Math.floor(d.getTime() / 1000) * 1000).toISOString()
 const nullable = (s: string | undefined) => (s === undefined || s === '' ? null : s)
+const text = (n: number | bigint | null | undefined) => (n === null || n === undefined ? null : String(n))
+/** PostgreSQL's deadlock_detected: Accounting-On/Off locks sessions of every lane. */
+const DEADLOCK = '40P01'
+
+function laneOf(nasId: string | number, sessionId: string | undefined, lanes: number): number {
+  if (lanes === 1) return 0
+  const s = `${nasId}|${sessionId ?? ''}`
+  let h = 0
+  for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0
+  return (h >>> 0) % lanes
+}
 
 export class PgAccountingStore implements AccountingStore {
   readonly stats: AccountingStoreStats = { transactions: 0, records: 0, duplicates: 0, largestBatch: 0 }
-  private queue: Waiting[] = []
-  private flushing = false
+  /** Set by the plugin to act on usage right after it is committed; never awaited. */
+  onUsage: UsageListener | undefined
+  private readonly lanes: Lane[]
   private readonly inFlight = new Map<string, Promise<void>>()
   /** Two generations, so forgetting the oldest keys is O(1). */
   private committed = new Set<string>()
   private committedBefore = new Set<string>()
   private readonly idle: (() => void)[] = []
 
-  constructor(private readonly options: AccountingStoreOptions) {}
+  constructor(private readonly options: AccountingStoreOptions) {
+    const lanes = Math.max(1, options.lanes ?? 2)
+    this.lanes = Array.from({ length: lanes }, () => ({ queue: [], flushing: false }))
+  }
 
   record(record: AccountingRecord): Promise<void> {
     if (this.committed.has(record.eventKey) || this.committedBefore.has(record.eventKey)) {
@@ -65,22 +99,27 @@ export class PgAccountingStore implements AccountingStore {
       this.stats.duplicates++
       return same
     }
+    const lane = this.lanes[laneOf(record.nas.id, record.sessionId, this.lanes.length)]!
     const promise = new Promise<void>((resolve, reject) => {
-      this.queue.push({ record, resolve, reject })
+      lane.queue.push({ record, resolve, reject })
     })
     this.inFlight.set(record.eventKey, promise)
     promise.then(
       () => this.remember(record.eventKey),
       () => this.inFlight.delete(record.eventKey),
     )
-    this.kick()
+    this.kick(lane)
     return promise
   }
 
-  /** Resolves when nothing is queued or being written. */
-  drained(): Promise<void> {
-    if (!this.flushing && this.queue.length === 0) return Promise.resolve()
-    return new Promise((resolve) => this.idle.push(resolve))
+  /** Resolves when nothing is queued or being written, and the usage listener has caught up. */
+  async drained(): Promise<void> {
+    if (!this.isIdle()) await new Promise<void>((resolve) => this.idle.push(resolve))
+    await this.onUsage?.idle()
+  }
+
+  private isIdle(): boolean {
+    return this.lanes.every((l) => !l.flushing && l.queue.length === 0)
   }
 
   private remember(key: string): void {
@@ -92,59 +131,73 @@ export class PgAccountingStore implements AccountingStore {
     }
   }
 
-  private kick(): void {
-    if (this.flushing) return
-    if (this.queue.length === 0) {
-      for (const w of this.idle.splice(0)) w()
+  private kick(lane: Lane): void {
+    if (lane.flushing) return
+    if (lane.queue.length === 0) {
+      if (this.isIdle()) for (const w of this.idle.splice(0)) w()
       return
     }
-    this.flushing = true
-    const batch = this.queue.splice(0, this.options.maxBatch ?? 1000)
+    lane.flushing = true
+    const batch = lane.queue.splice(0, this.options.maxBatch ?? 1000)
     this.write(batch.map((w) => w.record))
       .then(
-        () => {
+        (grown) => {
           for (const w of batch) w.resolve()
+          if (grown.length > 0 && this.onUsage) {
+            try {
+              this.onUsage.usageGrew(grown)
+            } catch {
+              // A listener's failure is its own; the records are committed.
+            }
+          }
         },
         (error) => {
           for (const w of batch) w.reject(error)
         },
       )
       .finally(() => {
-        this.flushing = false
-        this.kick()
+        lane.flushing = false
+        this.kick(lane)
       })
   }
 
-  private async write(records: AccountingRecord[]): Promise<void> {
-    const raw = new Map<string, Record<string, unknown>>()
+  /** Writes one batch; resolves with the services whose usage grew. */
+  private async write(records: AccountingRecord[]): Promise<number[]> {
+    const batch = this.build(records)
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const grown =
+          batch.nasResets.length === 0
+            ? await this.statement(this.options.sql, batch)
+            : await this.options.sql.begin(async (sql) => {
+                const rows = await this.statement(sql as unknown as Sql, batch)
+                for (const reset of batch.nasResets) {
+                  await sql`
+                    update radius_sessions set stopped_at = ${reset.at}::timestamptz, terminate_cause = 'NAS-Reboot'
+                    where nas_id = ${reset.nasId} and stopped_at is null and last_update_at <= ${reset.at}::timestamptz`
+                }
+                return rows
+              })
+        this.stats.transactions++
+        this.stats.records += records.length
+        if (records.length > this.stats.largestBatch) this.stats.largestBatch = records.length
+        return grown
+      } catch (error) {
+        if (attempt >= 3 || (error as { code?: string }).code !== DEADLOCK) throw error
+      }
+    }
+  }
+
+  private build(records: AccountingRecord[]): Batch {
+    const raw = new Map<string, AccountingRecord>()
     const sessions = new Map<string, SessionInput>()
     const nasResets: { nasId: number; at: string }[] = []
     for (const r of records) {
       const nasId = Number(r.nas.id)
       const at = second(r.eventTime)
-      const owner = r.userName ? this.options.serviceOf(r.userName) : undefined
       const sessionId = r.sessionId ?? ''
       const rawKey = `${nasId}|${sessionId}|${r.statusCode}|${at}`
-      if (!raw.has(rawKey))
-        raw.set(rawKey, {
-          event_time: at,
-          received_at: r.receivedAt.toISOString(),
-          nas_id: nasId,
-          acct_session_id: sessionId,
-          status_type: r.statusCode,
-          user_name: nullable(r.userName),
-          service_id: owner?.serviceId ?? null,
-          input_octets: r.inputOctets.toString(),
-          output_octets: r.outputOctets.toString(),
-          input_packets: r.inputPackets,
-          output_packets: r.outputPackets,
-          session_time: r.sessionTime ?? null,
-          delay_time: r.delaySeconds,
-          terminate_cause: nullable(r.terminateCause),
-          framed_ip_address: nullable(r.framedIpAddress),
-          calling_station_id: nullable(r.callingStationId),
-          nas_port_id: nullable(r.nasPortId),
-        })
+      if (!raw.has(rawKey)) raw.set(rawKey, r)
       else this.stats.duplicates++
 
       if (r.statusType === 'accounting-on' || r.statusType === 'accounting-off') {
@@ -152,6 +205,7 @@ export class PgAccountingStore implements AccountingStore {
         continue
       }
       if (r.statusType === 'other' || !r.sessionId) continue
+      const owner = r.userName ? this.options.serviceOf(r.userName) : undefined
       const started = new Date(
         r.eventTime.getTime() - (r.statusType === 'start' ? 0 : (r.sessionTime ?? 0) * 1000),
       )
@@ -178,96 +232,191 @@ export class PgAccountingStore implements AccountingStore {
       const prev = sessions.get(key)
       sessions.set(key, prev ? mergeSession(prev, input) : input)
     }
+    return {
+      raw: rawColumns([...raw.values()], this.options.serviceOf),
+      sessions: sessionColumns([...sessions.values()]),
+      nasResets,
+    }
+  }
 
-    const sessionRows = [...sessions.values()].map((s) => ({
-      ...s,
-      input_octets: s.input_octets.toString(),
-      output_octets: s.output_octets.toString(),
-    }))
-    const tz = this.options.timeZone
-    await this.options.sql.begin(async (sql) => {
-      await sql`
+  // Timestamps and booleans go in as text[]: drizzle's driver replaces the shared connection's date
+  // serializers (those of the array types too), and postgres.js serializes only `true` as a true bool.
+  private async statement(sql: Sql, b: Batch): Promise<number[]> {
+    const r = b.raw
+    const s = b.sessions
+    const rows = await sql<{ service_id: number }[]>`
+      with raw as (
         insert into radius_accounting (event_time, received_at, nas_id, acct_session_id, status_type,
           user_name, service_id, input_octets, output_octets, input_packets, output_packets, session_time,
           delay_time, terminate_cause, framed_ip_address, calling_station_id, nas_port_id)
-        select * from jsonb_to_recordset(${JSON.stringify([...raw.values()])}::jsonb) as x(
-          event_time timestamptz, received_at timestamptz, nas_id int, acct_session_id text,
-          status_type smallint, user_name text, service_id int, input_octets bigint, output_octets bigint,
-          input_packets bigint, output_packets bigint, session_time int, delay_time int,
-          terminate_cause text, framed_ip_address text, calling_station_id text, nas_port_id text)
-        on conflict do nothing`
-      if (sessionRows.length > 0) {
-        await sql`
-          with input as (
-            select * from jsonb_to_recordset(${JSON.stringify(sessionRows)}::jsonb) as x(
-              nas_id int, acct_session_id text, multi_session_id text, user_name text, service_id int,
-              customer_id int, framed_ip_address text, calling_station_id text, nas_port_id text,
-              started_at timestamptz, last_update_at timestamptz, stopped_at timestamptz,
-              session_time int, input_octets bigint, output_octets bigint, terminate_cause text,
-              free boolean)
-          ),
-          prev as (
-            select s.nas_id, s.acct_session_id, s.input_octets, s.output_octets
-            from radius_sessions s join input i
-              on s.nas_id = i.nas_id and s.acct_session_id = i.acct_session_id
-          ),
-          up as (
-            insert into radius_sessions as s (nas_id, acct_session_id, multi_session_id, user_name,
-              service_id, customer_id, framed_ip_address, calling_station_id, nas_port_id, started_at,
-              last_update_at, stopped_at, session_time, input_octets, output_octets, terminate_cause)
-            select nas_id, acct_session_id, multi_session_id, user_name, service_id, customer_id,
-              framed_ip_address, calling_station_id, nas_port_id, started_at, last_update_at, stopped_at,
-              session_time, input_octets, output_octets, terminate_cause
-            from input
-            on conflict (nas_id, acct_session_id) do update set
-              started_at = least(s.started_at, excluded.started_at),
-              last_update_at = greatest(s.last_update_at, excluded.last_update_at),
-              stopped_at = case
-                when excluded.stopped_at is not null and (s.stopped_at is null or s.terminate_cause = 'Stale')
-                  then excluded.stopped_at
-                else s.stopped_at end,
-              terminate_cause = case
-                when excluded.stopped_at is not null and (s.stopped_at is null or s.terminate_cause = 'Stale')
-                  then excluded.terminate_cause
-                else s.terminate_cause end,
-              session_time = greatest(s.session_time, excluded.session_time),
-              input_octets = greatest(s.input_octets, excluded.input_octets),
-              output_octets = greatest(s.output_octets, excluded.output_octets),
-              framed_ip_address = coalesce(excluded.framed_ip_address, s.framed_ip_address),
-              calling_station_id = coalesce(excluded.calling_station_id, s.calling_station_id),
-              service_id = coalesce(s.service_id, excluded.service_id),
-              customer_id = coalesce(s.customer_id, excluded.customer_id)
-            returning s.nas_id, s.acct_session_id, s.service_id, s.customer_id, s.input_octets,
-              s.output_octets, s.last_update_at
-          )
-          insert into radius_usage_daily as u (service_id, day, customer_id, input_octets, output_octets,
-            free_input_octets, free_output_octets)
-          select up.service_id, (up.last_update_at at time zone ${tz})::date, up.customer_id,
-            sum(greatest(up.input_octets - coalesce(p.input_octets, 0), 0)),
-            sum(greatest(up.output_octets - coalesce(p.output_octets, 0), 0)),
-            sum(case when i.free then greatest(up.input_octets - coalesce(p.input_octets, 0), 0) else 0 end),
-            sum(case when i.free then greatest(up.output_octets - coalesce(p.output_octets, 0), 0) else 0 end)
-          from up left join prev p on p.nas_id = up.nas_id and p.acct_session_id = up.acct_session_id
-            join input i on i.nas_id = up.nas_id and i.acct_session_id = up.acct_session_id
-          where up.service_id is not null
-            and (up.input_octets > coalesce(p.input_octets, 0) or up.output_octets > coalesce(p.output_octets, 0))
-          group by 1, 2, 3
-          on conflict (service_id, day) do update set
-            input_octets = u.input_octets + excluded.input_octets,
-            output_octets = u.output_octets + excluded.output_octets,
-            free_input_octets = u.free_input_octets + excluded.free_input_octets,
-            free_output_octets = u.free_output_octets + excluded.free_output_octets`
-      }
-      for (const reset of nasResets) {
-        await sql`
-          update radius_sessions set stopped_at = ${reset.at}::timestamptz, terminate_cause = 'NAS-Reboot'
-          where nas_id = ${reset.nasId} and stopped_at is null and last_update_at <= ${reset.at}::timestamptz`
-      }
-    })
-    this.stats.transactions++
-    this.stats.records += records.length
-    if (records.length > this.stats.largestBatch) this.stats.largestBatch = records.length
+        select * from unnest(${r.eventTime}::text[]::timestamptz[], ${r.receivedAt}::text[]::timestamptz[], ${r.nasId}::int[],
+          ${r.sessionId}::text[], ${r.status}::smallint[], ${r.userName}::text[], ${r.serviceId}::int[],
+          ${r.inputOctets}::bigint[], ${r.outputOctets}::bigint[], ${r.inputPackets}::bigint[],
+          ${r.outputPackets}::bigint[], ${r.sessionTime}::int[], ${r.delay}::int[], ${r.cause}::text[],
+          ${r.framedIp}::text[], ${r.callingStation}::text[], ${r.nasPort}::text[])
+        on conflict do nothing
+        returning 1
+      ),
+      input as (
+        select * from unnest(${s.nasId}::int[], ${s.sessionId}::text[], ${s.multiSessionId}::text[],
+          ${s.userName}::text[], ${s.serviceId}::int[], ${s.customerId}::int[], ${s.framedIp}::text[],
+          ${s.callingStation}::text[], ${s.nasPort}::text[], ${s.startedAt}::text[]::timestamptz[],
+          ${s.lastUpdateAt}::text[]::timestamptz[], ${s.stoppedAt}::text[]::timestamptz[], ${s.sessionTime}::int[],
+          ${s.inputOctets}::bigint[], ${s.outputOctets}::bigint[], ${s.cause}::text[], ${s.free}::text[]::boolean[])
+          as x(nas_id, acct_session_id, multi_session_id, user_name, service_id, customer_id,
+            framed_ip_address, calling_station_id, nas_port_id, started_at, last_update_at, stopped_at,
+            session_time, input_octets, output_octets, terminate_cause, free)
+      ),
+      -- Materialized: inlined, it is re-run for every row of up (quadratic in the batch size).
+      prev as materialized (
+        select s.nas_id, s.acct_session_id, s.input_octets, s.output_octets
+        from radius_sessions s join input i
+          on s.nas_id = i.nas_id and s.acct_session_id = i.acct_session_id
+      ),
+      up as (
+        insert into radius_sessions as s (nas_id, acct_session_id, multi_session_id, user_name,
+          service_id, customer_id, framed_ip_address, calling_station_id, nas_port_id, started_at,
+          last_update_at, stopped_at, session_time, input_octets, output_octets, terminate_cause)
+        select nas_id, acct_session_id, multi_session_id, user_name, service_id, customer_id,
+          framed_ip_address, calling_station_id, nas_port_id, started_at, last_update_at, stopped_at,
+          session_time, input_octets, output_octets, terminate_cause
+        from input
+        on conflict (nas_id, acct_session_id) do update set
+          started_at = least(s.started_at, excluded.started_at),
+          last_update_at = greatest(s.last_update_at, excluded.last_update_at),
+          stopped_at = case
+            when excluded.stopped_at is not null and (s.stopped_at is null or s.terminate_cause = 'Stale')
+              then excluded.stopped_at
+            else s.stopped_at end,
+          terminate_cause = case
+            when excluded.stopped_at is not null and (s.stopped_at is null or s.terminate_cause = 'Stale')
+              then excluded.terminate_cause
+            else s.terminate_cause end,
+          session_time = greatest(s.session_time, excluded.session_time),
+          input_octets = greatest(s.input_octets, excluded.input_octets),
+          output_octets = greatest(s.output_octets, excluded.output_octets),
+          framed_ip_address = coalesce(excluded.framed_ip_address, s.framed_ip_address),
+          calling_station_id = coalesce(excluded.calling_station_id, s.calling_station_id),
+          service_id = coalesce(s.service_id, excluded.service_id),
+          customer_id = coalesce(s.customer_id, excluded.customer_id)
+        returning s.nas_id, s.acct_session_id, s.service_id, s.customer_id, s.input_octets,
+          s.output_octets, s.last_update_at
+      )
+      insert into radius_usage_daily as u (service_id, day, customer_id, input_octets, output_octets,
+        free_input_octets, free_output_octets)
+      select up.service_id, (up.last_update_at at time zone ${this.options.timeZone})::date, up.customer_id,
+        sum(greatest(up.input_octets - coalesce(p.input_octets, 0), 0)),
+        sum(greatest(up.output_octets - coalesce(p.output_octets, 0), 0)),
+        sum(case when i.free then greatest(up.input_octets - coalesce(p.input_octets, 0), 0) else 0 end),
+        sum(case when i.free then greatest(up.output_octets - coalesce(p.output_octets, 0), 0) else 0 end)
+      from up left join prev p on p.nas_id = up.nas_id and p.acct_session_id = up.acct_session_id
+        join input i on i.nas_id = up.nas_id and i.acct_session_id = up.acct_session_id
+      where up.service_id is not null
+        and (up.input_octets > coalesce(p.input_octets, 0) or up.output_octets > coalesce(p.output_octets, 0))
+      group by 1, 2, 3
+      -- The same order in every lane, so two lanes adding to one service's day cannot deadlock.
+      order by 1, 2
+      on conflict (service_id, day) do update set
+        input_octets = u.input_octets + excluded.input_octets,
+        output_octets = u.output_octets + excluded.output_octets,
+        free_input_octets = u.free_input_octets + excluded.free_input_octets,
+        free_output_octets = u.free_output_octets + excluded.free_output_octets
+      returning u.service_id`
+    return [...new Set(rows.map((row) => row.service_id))]
   }
+}
+
+interface Batch {
+  raw: ReturnType<typeof rawColumns>
+  sessions: ReturnType<typeof sessionColumns>
+  nasResets: { nasId: number; at: string }[]
+}
+
+/** The raw events as one array per column (unnest in the statement), every value as text or null. */
+function rawColumns(records: AccountingRecord[], serviceOf: AccountingStoreOptions['serviceOf']) {
+  const col = () => [] as (string | null)[]
+  const c = {
+    eventTime: col(),
+    receivedAt: col(),
+    nasId: col(),
+    sessionId: col(),
+    status: col(),
+    userName: col(),
+    serviceId: col(),
+    inputOctets: col(),
+    outputOctets: col(),
+    inputPackets: col(),
+    outputPackets: col(),
+    sessionTime: col(),
+    delay: col(),
+    cause: col(),
+    framedIp: col(),
+    callingStation: col(),
+    nasPort: col(),
+  }
+  for (const r of records) {
+    c.eventTime.push(second(r.eventTime))
+    c.receivedAt.push(r.receivedAt.toISOString())
+    c.nasId.push(String(r.nas.id))
+    c.sessionId.push(r.sessionId ?? '')
+    c.status.push(String(r.statusCode))
+    c.userName.push(nullable(r.userName))
+    c.serviceId.push(text(r.userName ? serviceOf(r.userName)?.serviceId : null))
+    c.inputOctets.push(r.inputOctets.toString())
+    c.outputOctets.push(r.outputOctets.toString())
+    c.inputPackets.push(String(r.inputPackets))
+    c.outputPackets.push(String(r.outputPackets))
+    c.sessionTime.push(text(r.sessionTime))
+    c.delay.push(String(r.delaySeconds))
+    c.cause.push(nullable(r.terminateCause))
+    c.framedIp.push(nullable(r.framedIpAddress))
+    c.callingStation.push(nullable(r.callingStationId))
+    c.nasPort.push(nullable(r.nasPortId))
+  }
+  return c
+}
+
+function sessionColumns(sessions: SessionInput[]) {
+  const col = () => [] as (string | null)[]
+  const c = {
+    nasId: col(),
+    sessionId: col(),
+    multiSessionId: col(),
+    userName: col(),
+    serviceId: col(),
+    customerId: col(),
+    framedIp: col(),
+    callingStation: col(),
+    nasPort: col(),
+    startedAt: col(),
+    lastUpdateAt: col(),
+    stoppedAt: col(),
+    sessionTime: col(),
+    inputOctets: col(),
+    outputOctets: col(),
+    cause: col(),
+    free: col(),
+  }
+  for (const s of sessions) {
+    c.nasId.push(String(s.nas_id))
+    c.sessionId.push(s.acct_session_id)
+    c.multiSessionId.push(s.multi_session_id)
+    c.userName.push(s.user_name)
+    c.serviceId.push(text(s.service_id))
+    c.customerId.push(text(s.customer_id))
+    c.framedIp.push(s.framed_ip_address)
+    c.callingStation.push(s.calling_station_id)
+    c.nasPort.push(s.nas_port_id)
+    c.startedAt.push(s.started_at)
+    c.lastUpdateAt.push(s.last_update_at)
+    c.stoppedAt.push(s.stopped_at)
+    c.sessionTime.push(String(s.session_time))
+    c.inputOctets.push(s.input_octets.toString())
+    c.outputOctets.push(s.output_octets.toString())
+    c.cause.push(s.terminate_cause)
+    c.free.push(s.free ? 'true' : 'false')
+  }
+  return c
 }
 
 interface SessionInput {

@@ -189,6 +189,13 @@ export class SubscriberIndex implements SubscriberSource {
     return this.plans.get(id)
   }
 
+  /** Whether a service's data cap can change: its plan has a cap, or it is capped now. */
+  hasCap(serviceId: number): boolean {
+    const entry = this.byService.get(serviceId)
+    if (!entry) return false
+    return entry.capped !== null || (this.plans.get(entry.planId)?.capMb ?? null) !== null
+  }
+
   async loadAll(): Promise<void> {
     await this.loadPlans()
     const rows = await this.selectServices(this.sql`true`)
@@ -225,14 +232,20 @@ export class SubscriberIndex implements SubscriberSource {
   }
 
   /**
-   * Decrypts passwords and builds replies ahead of the first login, in slices that leave the event loop
-   * free for requests. Stops early when `signal` says so.
+   * Decrypts passwords and builds replies ahead of the first login, in slices of at most `sliceMs` that
+   * leave the event loop to requests in between (a slice is a stall every request waiting behind it
+   * pays). Stops early when `signal` says so.
    */
-  async warm(signal?: { stopped: boolean }): Promise<void> {
+  async warm(signal?: { stopped: boolean }, sliceMs = 2): Promise<void> {
     const entries = [...this.byService.values()]
-    for (let i = 0; i < entries.length; i += 1000) {
+    let i = 0
+    while (i < entries.length) {
       if (signal?.stopped) return
-      for (const entry of entries.slice(i, i + 1000)) entry.subscriber ??= this.subscriberOf(entry)
+      const until = performance.now() + sliceMs
+      do {
+        const entry = entries[i++]!
+        entry.subscriber ??= this.subscriberOf(entry)
+      } while (i < entries.length && (i & 15 || performance.now() < until))
       await new Promise((resolve) => setImmediate(resolve))
     }
   }

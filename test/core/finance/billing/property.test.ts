@@ -175,18 +175,28 @@ t.test('24 monthly runs over random services keep every invariant', async (t) =>
       runDate.toString(),
       { batchSize: 40 },
     )
-    t.equal(
-      committed.total,
-      preview.total,
-      `${runDate}: the committed run issued exactly the previewed charges`,
+    // A customer whose result is a credit gets a credit note (its item counts in the preview, not in the
+    // committed invoice totals): invoices are never negative.
+    const [credited] = await rows<{ t: string }>(
+      db,
+      sql`select coalesce(sum(total), 0)::text as t from billing_run_items where run_id = ${committed.id} and status = 'credited'`,
     )
+    t.ok(
+      dec(committed.total).plus(credited!.t).eq(preview.total),
+      `${runDate}: the committed run issued exactly the previewed charges (${committed.total} invoiced, ${credited!.t} credited, ${preview.total} previewed)`,
+    )
+    const [negative] = await rows<{ n: number }>(db, sql`select count(*)::int as n from invoices where total < 0`)
+    t.equal(negative!.n, 0, `${runDate}: no negative invoice`)
     chargesSoFar = chargesSoFar.plus(preview.total)
 
     // 1. Every day of every service billed exactly once, up to where its billing type bills, and no further.
     const items = await rows<{ serviceId: number; start: string; end: string; key: string }>(
       db,
       sql`select service_id as "serviceId", period_start::text as start, period_end::text as end, charge_key as key
-        from invoice_items where service_id is not null and period_start is not null and (charge_key like 'service:%' or charge_key like 'change:%' or charge_key like 'end:%')`,
+        from invoice_items where released_at is null and service_id is not null and period_start is not null and (charge_key like 'service:%' or charge_key like 'change:%' or charge_key like 'end:%')
+        union all
+        select service_id, period_start::text, period_end::text, charge_key
+        from credit_note_items where released_at is null and service_id is not null and period_start is not null and (charge_key like 'service:%' or charge_key like 'change:%' or charge_key like 'end:%')`,
     )
     const cover = new Map<number, Map<string, number>>()
     for (const it of items) {
@@ -224,14 +234,14 @@ t.test('24 monthly runs over random services keep every invariant', async (t) =>
     }
     t.same(bad.slice(0, 5), [], `${runDate}: every due day of every service billed exactly once`)
 
-    // 2. Sums: invoice totals = charges = tax groups = ledger debits; lines = nets.
+    // 2. Sums: invoice totals less the run's credit notes = charges = tax groups = ledger; lines = nets.
     const [sums] = await rows<{ total: string; net: string; lines: string; taxes: string; ledger: string }>(
       db,
-      sql`select (select coalesce(sum(total), 0)::text from invoices) as total,
-               (select coalesce(sum(net), 0)::text from invoices) as net,
-               (select coalesce(sum(amount), 0)::text from invoice_items) as lines,
-               (select coalesce(sum(gross), 0)::text from document_taxes) as taxes,
-               (select coalesce(sum(debit - credit), 0)::text from ledger_entries where kind = 'invoice') as ledger`,
+      sql`select ((select coalesce(sum(total), 0) from invoices) - (select coalesce(sum(total), 0) from credit_notes))::text as total,
+               ((select coalesce(sum(net), 0) from invoices) - (select coalesce(sum(net), 0) from credit_notes))::text as net,
+               ((select coalesce(sum(amount), 0) from invoice_items) - (select coalesce(sum(amount), 0) from credit_note_items))::text as lines,
+               (select coalesce(sum(case when invoice_id is null then -gross else gross end), 0)::text from document_taxes) as taxes,
+               (select coalesce(sum(debit - credit), 0)::text from ledger_entries where kind in ('invoice', 'credit_note')) as ledger`,
     )
     t.ok(
       dec(sums!.total).eq(chargesSoFar) &&
@@ -246,7 +256,8 @@ t.test('24 monthly runs over random services keep every invariant', async (t) =>
       (
         await rows<{ c: number; t: string }>(
           db,
-          sql`select customer_id as c, sum(total)::text as t from invoices group by 1`,
+          sql`select c, sum(t)::text as t from (select customer_id as c, total as t from invoices
+                                                 union all select customer_id, -total from credit_notes) d group by 1`,
         )
       ).map((r) => [r.c, dec(r.t)]),
     )

@@ -7,17 +7,26 @@ import { createPlan } from '../../../../core/plans/service.ts'
 import { createService } from '../../../../core/services/service.ts'
 import { createRadiusPlugin } from '../../../../plugins/radius/index.ts'
 import { createAdmin, createApiKey } from '../../../helpers/auth.ts'
-import { testApp } from '../../../helpers/app.ts'
+import { type TestApp, testApp } from '../../../helpers/app.ts'
 
 export const NAS_SECRET = 'nas-secret-1'
 
-export async function radiusApp(t: { teardown: (fn: () => unknown) => void }) {
-  const plugin = createRadiusPlugin({
+/** The plugin as the tests run it: listening on 127.0.0.1, free ports, panel changes picked up fast. */
+export const testRadiusPlugin = () =>
+  createRadiusPlugin({
     listener: { host: '127.0.0.1', authPort: 0, acctPort: 0 },
     changePollMs: 50,
   })
+
+export async function radiusApp(t: { teardown: (fn: () => unknown) => void }) {
+  const plugin = testRadiusPlugin()
   const ctx = await testApp({ plugins: [plugin] })
   t.teardown(ctx.close)
+  return seedRadius(ctx, plugin)
+}
+
+/** The NAS, partner, plan and admin API key of an app started with the plugin. */
+export async function seedRadius<C extends TestApp>(ctx: C, plugin: ReturnType<typeof createRadiusPlugin>) {
   const { app } = ctx
   const db = app.ctx.db
   const runtime = plugin.state.runtime

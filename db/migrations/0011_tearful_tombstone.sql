@@ -1,0 +1,1 @@
+DROP INDEX "radius_accounting_service_time";
