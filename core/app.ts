@@ -15,6 +15,7 @@ import type { PluginDefinition } from './kernel/plugins/define.ts'
 import { loadPlugins } from './kernel/plugins/load.ts'
 import { Dispatcher } from './kernel/events/dispatcher.ts'
 import { Scheduler } from './kernel/jobs/scheduler.ts'
+import { lazySchemaCompilers } from './kernel/lazy-schemas.ts'
 
 export interface AppOptions {
   config: Config
@@ -25,6 +26,8 @@ export interface AppOptions {
   logger?: boolean | Record<string, unknown>
   /** Start the job scheduler and the event dispatcher when the app is ready (default: not in NODE_ENV=test). */
   background?: boolean
+  /** Compile each route's schemas at its first request instead of at boot (tests: see kernel/lazy-schemas.ts). */
+  lazySchemas?: boolean
 }
 
 declare module 'fastify' {
@@ -43,6 +46,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     logger: options.logger ?? { level: config.LOG_LEVEL },
     trustProxy: true,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: true, useDefaults: true, allErrors: true } },
+    ...(options.lazySchemas ? { schemaController: { compilersFactory: lazySchemaCompilers() } } : {}),
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   const ctx: AppContext = {

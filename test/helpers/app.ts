@@ -18,7 +18,7 @@ export const TEST_INSTANCE_KEY = 'test-instance-key-0123456789abcdefghijkl'
 
 /** The real app on a fresh database, with a manual clock and no plugins unless given. */
 export async function testApp(
-  options: { plugins?: PluginDefinition[]; env?: Record<string, string>; clock?: ManualClock } = {},
+  options: { plugins?: PluginDefinition[]; env?: Record<string, string>; clock?: ManualClock; eagerSchemas?: boolean } = {},
 ): Promise<TestApp> {
   const database = await testDatabase()
   const config = loadConfig({
@@ -30,7 +30,9 @@ export async function testApp(
     ...options.env,
   })
   const clock = options.clock ?? new ManualClock('2026-01-15T10:00:00Z')
-  const app = await buildApp({ config, database, clock, plugins: options.plugins ?? [] })
+  // Schemas compile at a route's first request (most files call a few of some 300 routes); app.test
+  // builds one app the way a server does, compiling every schema at boot.
+  const app = await buildApp({ config, database, clock, plugins: options.plugins ?? [], lazySchemas: !options.eagerSchemas })
   await app.ready()
   return {
     app,
