@@ -91,7 +91,11 @@ export async function issueBills(
   const used = usedKeys
   const usedP = new Set(usedPending.map((r) => r.id))
 
-  const toIssue: { bill: BillToIssue; advance: Map<number, { through: string; before: string | null }> }[] = []
+  const toIssue: {
+    bill: BillToIssue
+    advance: Map<number, { through: string; before: string | null }>
+    tax: ReturnType<typeof priceLines>
+  }[] = []
   const credits: BillToIssue[] = []
   const advances: { service_id: number; billed_through: string }[] = []
   for (const bill of bills) {
@@ -110,8 +114,9 @@ export async function issueBills(
       outcomes.set(bill.customerId, { customerId: bill.customerId, status: 'skipped', invoiceId: null, number: null, error: 'nothing to pay' })
       continue
     }
-    if (priceLines(bill.lines, context).gross.isNeg()) credits.push(bill)
-    else toIssue.push({ bill, advance })
+    const tax = priceLines(bill.lines, context)
+    if (tax.gross.isNeg()) credits.push(bill)
+    else toIssue.push({ bill, advance, tax })
   }
   if (credits.length) {
     const customers = await loadCustomersForInvoice(tx, credits.map((b) => b.customerId))
@@ -126,11 +131,11 @@ export async function issueBills(
   if (toIssue.length) {
     const customers = await loadCustomersForInvoice(tx, toIssue.map((t) => t.bill.customerId))
     const seller = sellerSnapshot(context.core)
-    const prepared = toIssue.map(({ bill }) => {
+    const prepared = toIssue.map(({ bill, tax }) => {
       const c = customers.get(bill.customerId)
       if (!c) throw new Error(`customer ${bill.customerId} vanished during billing`)
       const due = formatDate(addDays(issueDate, c.paymentDueDays ?? context.finance.paymentDueDays))
-      return { bill, c, due, tax: priceLines(bill.lines, context), number: '' }
+      return { bill, c, due, tax, number: '' }
     })
     const pattern = context.finance.invoicePattern
     const valuesOf = (p: (typeof prepared)[number]) => ({ date: issueDate, partnerId: p.c.partnerId, customerId: p.c.id })
