@@ -53,3 +53,16 @@ export async function rawRows<T>(db: DbOrTx, text: string): Promise<T[]> {
   if (client?.unsafe) return (await client.unsafe(text)) as unknown as T[]
   return rows<T>(db, sql.raw(text))
 }
+
+/**
+ * Rows of a statement whose shape never changes, with its values as parameters ($1, $2, …): prepared once
+ * per connection under a name (the driver's names are random per connection, so the embedded server's one
+ * backend keeps them apart), then each run is one round trip that PostgreSQL neither parses nor plans
+ * again. For statements whose best plan does not depend on the values, such as a lookup by key.
+ */
+export async function preparedRows<T>(db: DbOrTx, text: string, params: (string | number | null)[]): Promise<T[]> {
+  const client = (db as unknown as { session?: { client?: Sql } }).session?.client
+  if (client?.unsafe) return (await client.unsafe(text, params, { prepare: true })) as unknown as T[]
+  const parts = text.split(/\$(\d+)/)
+  return rows<T>(db, sql.join(parts.map((part, i) => (i % 2 ? sql`${params[Number(part) - 1]}` : sql.raw(part)))))
+}

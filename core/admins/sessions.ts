@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { and, Column, desc, eq, getTableColumns, gt, is, isNull, sql, type SQL } from 'drizzle-orm'
 import { PgDialect } from 'drizzle-orm/pg-core'
-import { rawRows, type DbOrTx } from '../../db/client.ts'
+import { preparedRows, type DbOrTx } from '../../db/client.ts'
 import type { AdminAccount } from './principal.ts'
 import { adminPartners, admins, adminSessions, roles } from './schema.ts'
 
@@ -111,19 +111,13 @@ export function accountFrom(raw: Record<string, unknown>): SignedInAccount {
   }
 }
 
-/** A sha256 hex digest as an SQL literal. */
-export function digestLiteral(hex: string): string {
-  if (!/^[0-9a-f]{64}$/.test(hex)) throw new Error('not a sha256 hex digest')
-  return `'${hex}'`
-}
-
 const sessionColumns = getTableColumns(adminSessions)
 let sessionQuery: string | undefined
-/** `select <session>, <account> from admin_sessions … where admin_sessions.id = ` (the digest follows). */
+/** `select <session>, <account> from admin_sessions … where admin_sessions.id = $1` (the token's digest). */
 function sessionQueryText(): string {
   if (!sessionQuery) {
     const account = accountQueryParts(sql`${admins.id} = ${adminSessions.adminId}`)
-    sessionQuery = `select ${renderSelection('session.', sessionColumns)}, ${account.selection} from ${renderSql(sql`${adminSessions}`)} ${account.joins} where ${renderSql(sql`${adminSessions.id}`)} = `
+    sessionQuery = `select ${renderSelection('session.', sessionColumns)}, ${account.selection} from ${renderSql(sql`${adminSessions}`)} ${account.joins} where ${renderSql(sql`${adminSessions.id}`)} = $1`
   }
   return sessionQuery
 }
@@ -143,7 +137,7 @@ export async function resumeSession(
   idleMinutes: number,
 ): Promise<SessionState> {
   const id = sha256(token)
-  const [found] = await rawRows<Record<string, unknown>>(db, sessionQueryText() + digestLiteral(id))
+  const [found] = await preparedRows<Record<string, unknown>>(db, sessionQueryText(), [id])
   if (!found) return { ok: false, reason: 'unknown' }
   const session = decodeSelection('session.', sessionColumns, found) as SessionRow
   if (session.revokedAt) return { ok: false, reason: 'revoked' }

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import { and, desc, eq, sql } from 'drizzle-orm'
-import { rawRows, type DbOrTx } from '../../db/client.ts'
+import { preparedRows, type DbOrTx } from '../../db/client.ts'
 import {
   accountFrom,
   accountQueryParts,
   decodeSelection,
-  digestLiteral,
   renderSelection,
   renderSql,
   sha256,
@@ -143,11 +142,11 @@ export async function revokeApiKey(
 
 const keyColumns = { id: apiKeys.id, permissions: apiKeys.permissions, lastUsedAt: apiKeys.lastUsedAt }
 let keyQuery: string | undefined
-/** `select <key>, <owner's account> from api_keys … where <not revoked> and key_hash = ` (the digest follows). */
+/** `select <key>, <owner's account> from api_keys … where <not revoked> and key_hash = $1` (the key's digest). */
 function keyQueryText(): string {
   if (!keyQuery) {
     const account = accountQueryParts(sql`${admins.id} = ${apiKeys.adminId}`)
-    keyQuery = `select ${renderSelection('key.', keyColumns)}, ${account.selection} from ${renderSql(sql`${apiKeys}`)} ${account.joins} where ${renderSql(sql`${apiKeys.revokedAt} is null and ${apiKeys.keyHash}`)} = `
+    keyQuery = `select ${renderSelection('key.', keyColumns)}, ${account.selection} from ${renderSql(sql`${apiKeys}`)} ${account.joins} where ${renderSql(sql`${apiKeys.revokedAt} is null and ${apiKeys.keyHash}`)} = $1`
   }
   return keyQuery
 }
@@ -163,7 +162,7 @@ export async function authenticateApiKey(
   now: Date,
 ): Promise<{ id: number; adminId: number; permissions: string[]; account: SignedInAccount } | null> {
   if (!key.startsWith(KEY_PREFIX) || key.length > 200) return null
-  const [raw] = await rawRows<Record<string, unknown>>(db, keyQueryText() + digestLiteral(sha256(key)))
+  const [raw] = await preparedRows<Record<string, unknown>>(db, keyQueryText(), [sha256(key)])
   if (!raw) return null
   const row = decodeSelection('key.', keyColumns, raw) as Pick<ApiKeyRow, 'id' | 'permissions' | 'lastUsedAt'>
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= TOUCH_EVERY_MS) {

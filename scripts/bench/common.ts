@@ -38,6 +38,23 @@ export async function freshBenchDatabase(name: string, bench: string): Promise<s
   return url
 }
 
+/** The URL of an existing bench database, migrated to the current schema; null when it does not exist. */
+export async function benchDatabase(name: string, bench: string): Promise<string | null> {
+  const base = process.env.DATABASE_URL
+  if (!base) {
+    console.error(`bench:${bench} needs DATABASE_URL (a real PostgreSQL server)`)
+    process.exit(64)
+  }
+  const admin = postgres(base, { max: 1, onnotice: () => {} })
+  const [found] = await admin`select 1 from pg_database where datname = ${name}`
+  await admin.end()
+  if (!found) return null
+  const target = new URL(base)
+  target.pathname = `/${name}`
+  await runMigrations(target.toString())
+  return target.toString()
+}
+
 /** With `--profile <file>`: a CPU profile of this thread from now until stop() (the measured phase). */
 export async function startProfile(): Promise<{ stop(): Promise<void> } | null> {
   const i = process.argv.indexOf('--profile')

@@ -1,9 +1,10 @@
-// npm run bench:panel -- --customers 100000 [--duration 10] [--connections 32] [--pool 10] [--profile file.cpuprofile]
+// npm run bench:panel -- --customers 100000 [--duration 10] [--connections 32] [--pool 10] [--profile file.cpuprofile] [--reuse]
 // Customer list/search latency under load on real PostgreSQL: its own database (uplink_bench_panel,
 // dropped and recreated), N customers from the load generator, the real app listening on a port, and
 // autocannon (in a worker thread, off the server's event loop) cycling through realistic search terms.
 // Then the same load on a trivial route of the same app for comparison. Last line: one JSON object.
 import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import autocannon from 'autocannon'
 import { loadConfig } from '../../config/index.ts'
 import { buildApp } from '../../core/app.ts'
@@ -12,7 +13,7 @@ import { roleByBuiltin } from '../../core/admins/roles.ts'
 import { admins } from '../../core/admins/schema.ts'
 import { createApiKey } from '../../core/api/keys.ts'
 import { SYSTEM_ACTOR } from '../../core/audit/service.ts'
-import { arg, freshBenchDatabase, startProfile } from './common.ts'
+import { arg, benchDatabase, freshBenchDatabase, startProfile } from './common.ts'
 import { connect } from '../../db/client.ts'
 import { loadCustomers } from '../loadgen.ts'
 import { TERMS } from './panel-terms.ts'
@@ -34,6 +35,13 @@ async function run(url: string, paths: string[], headers: Record<string, string>
   return result
 }
 
+/** CPU time of the main thread, which is the server's (autocannon runs in a worker thread), in µs; Linux only. */
+function threadCpu(): { user: number; system: number } {
+  const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  const tick = 10_000 // USER_HZ is 100: one tick is 10 ms
+  return { user: Number(fields[11]) * tick, system: Number(fields[12]) * tick }
+}
+
 /** p95 from autocannon's histogram percentiles (it reports p90 and p97.5): the linear interpolation between them. */
 function p95(result: autocannon.Result): number {
   const p90 = percentile(result, 'p90')
@@ -45,14 +53,22 @@ async function main(): Promise<void> {
   const count = arg('customers', 100_000)
   const duration = arg('duration', 10)
   const connections = arg('connections', 32)
-  const url = await freshBenchDatabase(DB_NAME, 'panel')
+  // --reuse: the database of an earlier run, migrated, when it holds as many customers (for quick re-runs).
+  const reused = process.argv.includes('--reuse') ? await benchDatabase(DB_NAME, 'panel') : null
+  const url = reused ?? (await freshBenchDatabase(DB_NAME, 'panel'))
   const database = connect(url, { max: arg('pool', 10) })
-  const started = performance.now()
-  await loadCustomers(database.sql, count, {
-    seed: 42,
-    onProgress: (done, total) => process.stdout.write(`\rloading customers: ${done.toLocaleString('en')} / ${total.toLocaleString('en')}`),
-  })
-  console.log(`\nloaded ${count.toLocaleString('en')} customers in ${((performance.now() - started) / 1000).toFixed(1)} s`)
+  const held = reused ? Number((await database.sql`select count(*)::int as n from customers`)[0]!.n) : 0
+  if (held === count) {
+    console.log(`reusing ${DB_NAME} with ${count.toLocaleString('en')} customers`)
+  } else {
+    if (reused) await database.sql.unsafe('truncate customers cascade')
+    const started = performance.now()
+    await loadCustomers(database.sql, count, {
+      seed: 42,
+      onProgress: (done, total) => process.stdout.write(`\rloading customers: ${done.toLocaleString('en')} / ${total.toLocaleString('en')}`),
+    })
+    console.log(`\nloaded ${count.toLocaleString('en')} customers in ${((performance.now() - started) / 1000).toFixed(1)} s`)
+  }
 
   const config = loadConfig({
     NODE_ENV: 'production',
@@ -67,6 +83,7 @@ async function main(): Promise<void> {
   const [bencher] = await database.db
     .insert(admins)
     .values({ login: 'bench', name: 'Benchmark', passwordHash: await hashPassword(randomBytes(12).toString('hex')), roleId: role.id })
+    .onConflictDoUpdate({ target: admins.login, set: { roleId: role.id } })
     .returning({ id: admins.id })
   const { key } = await createApiKey(database.db, bencher!.id, { name: 'bench', permissions: ['customers.view'] }, { actor: SYSTEM_ACTOR, at: new Date() })
   const address = await app.listen({ host: '127.0.0.1', port: 0 })
@@ -82,8 +99,13 @@ async function main(): Promise<void> {
   await run(address, listPaths, headers, connections, 3)
   console.log(`customer search: ${connections} connections, ${duration} s, ${TERMS.length} terms`)
   const profiler = await startProfile()
+  const cpuBefore = threadCpu()
   const list = await run(address, listPaths, headers, connections, duration)
   await profiler?.stop()
+  const cpuAfter = threadCpu()
+  const used = { user: cpuAfter.user - cpuBefore.user, system: cpuAfter.system - cpuBefore.system }
+  const perRequest = (us: number) => Math.round(us / Math.max(list.requests.total, 1))
+  console.log(`  server thread CPU per search: ${perRequest(used.user)} µs user + ${perRequest(used.system)} µs kernel`)
   const listErrors = list.non2xx + list.errors + list.timeouts
   console.log(`  ${Math.round(list.requests.average)} req/s, latency p50 ${list.latency.p50} ms, p95 ~${p95(list)} ms, p99 ${list.latency.p99} ms, max ${list.latency.max} ms, errors ${listErrors}`)
   console.log(`trivial route GET /health: ${connections} connections, ${duration} s`)
