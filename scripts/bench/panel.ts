@@ -42,6 +42,13 @@ function threadCpu(): { user: number; system: number } {
   return { user: Number(fields[11]) * tick, system: Number(fields[12]) * tick }
 }
 
+/** The server thread's CPU per request since `before`. */
+function cpuPer(before: { user: number; system: number }, result: autocannon.Result): string {
+  const now = threadCpu()
+  const n = Math.max(result.requests.total, 1)
+  return `${Math.round((now.user - before.user) / n)} µs user + ${Math.round((now.system - before.system) / n)} µs kernel a request`
+}
+
 /** p95 from autocannon's histogram percentiles (it reports p90 and p97.5): the linear interpolation between them. */
 function p95(result: autocannon.Result): number {
   const p90 = percentile(result, 'p90')
@@ -102,18 +109,18 @@ async function main(): Promise<void> {
   const cpuBefore = threadCpu()
   const list = await run(address, listPaths, headers, connections, duration)
   await profiler?.stop()
-  const cpuAfter = threadCpu()
-  const used = { user: cpuAfter.user - cpuBefore.user, system: cpuAfter.system - cpuBefore.system }
-  const perRequest = (us: number) => Math.round(us / Math.max(list.requests.total, 1))
-  console.log(`  server thread CPU per search: ${perRequest(used.user)} µs user + ${perRequest(used.system)} µs kernel`)
   const listErrors = list.non2xx + list.errors + list.timeouts
-  console.log(`  ${Math.round(list.requests.average)} req/s, latency p50 ${list.latency.p50} ms, p95 ~${p95(list)} ms, p99 ${list.latency.p99} ms, max ${list.latency.max} ms, errors ${listErrors}`)
+  console.log(
+    `  ${Math.round(list.requests.average)} req/s, latency p50 ${list.latency.p50} ms, p95 ~${p95(list)} ms, p99 ${list.latency.p99} ms, max ${list.latency.max} ms, errors ${listErrors}, server CPU ${cpuPer(cpuBefore, list)}`,
+  )
   console.log(`trivial route GET /health: ${connections} connections, ${duration} s`)
+  let before = threadCpu()
   const trivial = await run(address, ['/health'], {}, connections, duration)
-  console.log(`  ${Math.round(trivial.requests.average)} req/s, latency p50 ${trivial.latency.p50} ms, p95 ~${p95(trivial)} ms`)
+  console.log(`  ${Math.round(trivial.requests.average)} req/s, latency p50 ${trivial.latency.p50} ms, p95 ~${p95(trivial)} ms, server CPU ${cpuPer(before, trivial)}`)
   console.log(`authenticated trivial route GET /api/v1/me: ${connections} connections, ${duration} s`)
+  before = threadCpu()
   const me = await run(address, ['/api/v1/me'], headers, connections, duration)
-  console.log(`  ${Math.round(me.requests.average)} req/s, latency p50 ${me.latency.p50} ms, p95 ~${p95(me)} ms`)
+  console.log(`  ${Math.round(me.requests.average)} req/s, latency p50 ${me.latency.p50} ms, p95 ~${p95(me)} ms, server CPU ${cpuPer(before, me)}`)
 
   // Let autocannon's worker drop its sockets before the pool closes under any late request.
   await new Promise((r) => setTimeout(r, 500))
