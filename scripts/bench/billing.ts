@@ -3,23 +3,33 @@
 // recreated), N active customers with one internet service each (bulk inserts), then a billing run
 // for 1 Feb 2026 (preview, confirm, commit; no PDFs) and an immediate re-run that must find nothing.
 // run_s is the whole run (preview + commit); the parts are printed too. Last line: one JSON object.
+// node_cpu_s / pg_cpu_s: CPU seconds of the first run, this process and its PostgreSQL backends.
+// --profile <file>: a CPU profile of the first run. --log-statements <ms>: the bench database logs
+// statements slower than that to the server log (where PostgreSQL's time goes).
 import { ManualClock } from '../../core/kernel/clock.ts'
 import { workRuns } from '../../core/finance/billing/process.ts'
 import { cancelRun, confirmRun, createRun, getRun } from '../../core/finance/billing/runs.ts'
 import { ensureMainPartner } from '../../core/partners/bootstrap.ts'
 import { systemActor } from '../../core/partners/scope.ts'
-import { arg, seconds, freshBenchDatabase } from './common.ts'
+import { arg, seconds, freshBenchDatabase, startProfile } from './common.ts'
 import { connect } from '../../db/client.ts'
+import { cpuMark, cpuSince } from './billing-cpu.ts'
 
 const DB_NAME = 'uplink_bench_billing'
 const RUN_DATE = '2026-02-01'
-
-
 
 async function main(): Promise<void> {
   const count = arg('customers', 100_000)
   const batchSize = arg('batch', 1000)
   const url = await freshBenchDatabase(DB_NAME, 'billing')
+  const logAt = process.argv.indexOf('--log-statements')
+  if (logAt >= 0) {
+    const ms = Number(process.argv[logAt + 1])
+    if (!Number.isInteger(ms) || ms < 0) throw new Error('--log-statements must be a whole number of milliseconds')
+    const admin = connect(url, { max: 1 })
+    await admin.sql.unsafe(`alter database ${DB_NAME} set log_min_duration_statement = ${ms}`)
+    await admin.close()
+  }
   const database = connect(url, { max: 4 })
   const { db, sql } = database
   try {
@@ -59,7 +69,11 @@ async function main(): Promise<void> {
       await workRuns({ db, clock, batchSize, progress })
       return { run: await getRun(db, systemActor, run.id), preview_s, commit_s: seconds(commitStart), total_s: seconds(start) }
     }
+    const profile = await startProfile()
+    const before = await cpuMark(sql, DB_NAME)
     const first = await timed()
+    const cpu = cpuSince(before, await cpuMark(sql, DB_NAME))
+    await profile?.stop()
     console.log(`run #${first.run.id}: ${first.run.invoices} invoices, total ${first.run.total}; preview ${first.preview_s} s, commit ${first.commit_s} s`)
     const rerun = await timed()
     console.log(`re-run #${rerun.run.id}: ${rerun.run.invoices} invoices in ${rerun.total_s} s`)
@@ -71,6 +85,7 @@ async function main(): Promise<void> {
         run_s: first.total_s,
         preview_s: first.preview_s,
         commit_s: first.commit_s,
+        ...cpu,
         invoices,
         rerun_s: rerun.total_s,
         rerun_invoices: rerun.run.invoices,

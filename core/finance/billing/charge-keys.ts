@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm'
 import { rows, type DbOrTx } from '../../../db/client.ts'
+import { textArray } from './arrays.ts'
 
 /**
  * A charge key ('service:12:2026-01-01', 'change:3:2026-02-10:credit', a pending charge's or a plugin's
@@ -17,12 +18,12 @@ export function keyIsLive(key: SQL): SQL {
 
 /** Which of these keys are held by a live line. */
 export async function liveKeys(db: DbOrTx, keys: readonly string[]): Promise<Set<string>> {
-  const list = [...new Set(keys)]
+  const list = [...new Set(keys)].filter((k) => typeof k === 'string')
   if (!list.length) return new Set()
   const found = await rows<{ k: string }>(
     db,
-    sql`select charge_key as k from invoice_items where charge_key in ${list} and released_at is null
-        union select charge_key from credit_note_items where charge_key in ${list} and released_at is null`,
+    sql`select charge_key as k from invoice_items where charge_key = any(${textArray(list)}) and released_at is null
+        union select charge_key from credit_note_items where charge_key = any(${textArray(list)}) and released_at is null`,
   )
   return new Set(found.map((r) => r.k))
 }

@@ -1,9 +1,10 @@
 import type { DbOrTx } from '../../../db/client.ts'
 import { toFixed } from '../../kernel/money.ts'
-import { priceLines, type IssueContext } from '../invoices/issue.ts'
+import type { IssueContext } from '../invoices/issue.ts'
 import { liveKeys } from './charge-keys.ts'
 import { customerCharges, usagePeriod, type BillingTypeName, type LineDraft, type PlanInfo } from './charges.ts'
-import { loadBatch } from './load.ts'
+import { loadBatch, type BatchState } from './load.ts'
+import { priceBill } from './pricing.ts'
 import { collectPluginLines, type InvoiceItemSource } from './plugin-lines.ts'
 
 /** A service line carries the billedThrough it was computed from: the commit refuses it if that moved. */
@@ -30,9 +31,17 @@ export interface ComputeOptions {
 
 /** Bills of a batch of customers (those with no lines are left out), in customer id order. */
 export async function computeBills(db: DbOrTx, customerIds: readonly number[], o: ComputeOptions): Promise<CustomerBill[]> {
+  return billsOfBatch(db, await loadBillingBatch(db, customerIds, o), o)
+}
+
+/** What computeBills reads for these customers (a run loads the next batch while it prices this one). */
+export function loadBillingBatch(db: DbOrTx, customerIds: readonly number[], o: ComputeOptions): Promise<BatchState> {
+  return loadBatch(db, customerIds, o.plans, o.context.finance.defaultBillingType as BillingTypeName, o.context.core.timeZone)
+}
+
+/** The bills of a loaded batch. */
+export async function billsOfBatch(db: DbOrTx, batch: BatchState, o: ComputeOptions): Promise<CustomerBill[]> {
   const currency = o.context.core.currency
-  const defaultType = o.context.finance.defaultBillingType as BillingTypeName
-  const batch = await loadBatch(db, customerIds, o.plans, defaultType, o.context.core.timeZone)
   const drafts: CustomerBill[] = []
   const pluginKeys = new Set<string>()
   for (const c of batch.customers) {
@@ -58,13 +67,13 @@ export async function computeBills(db: DbOrTx, customerIds: readonly number[], o
   const out: CustomerBill[] = []
   for (const d of drafts) {
     if (!d.lines.length) continue
-    let tax = priceLines(d.lines, o.context)
+    let tax = priceBill(d.lines, o.context)
     // A result that is a credit becomes a credit note: one-off charges (their pending row links to an
     // invoice line) wait for the customer's next invoice instead of being netted into the credit.
     if (tax.gross.isNeg() && d.lines.some((l) => l.pendingChargeId)) {
       d.lines = d.lines.filter((l) => !l.pendingChargeId)
       if (!d.lines.length) continue
-      tax = priceLines(d.lines, o.context)
+      tax = priceBill(d.lines, o.context)
     }
     out.push({ ...d, net: toFixed(tax.net, currency), tax: toFixed(tax.tax, currency), total: toFixed(tax.gross, currency) })
   }

@@ -2,13 +2,15 @@ import { sql } from 'drizzle-orm'
 import { rows, type Tx } from '../../../db/client.ts'
 import { addDays, formatDate } from '../../kernel/dates.ts'
 import { OUTBOX_CHANNEL } from '../../kernel/events/outbox.ts'
-import { dec, toPg } from '../../kernel/money.ts'
-import { customerSnapshot, loadCustomersForInvoice, priceLines, sellerSnapshot, type IssueContext } from '../invoices/issue.ts'
+import { dec, toPg, type InvoiceTax } from '../../kernel/money.ts'
+import { customerSnapshot, loadCustomersForInvoice, sellerSnapshot, type IssueContext } from '../invoices/issue.ts'
 import { insertRecords } from './bulk.ts'
+import { intArray } from './arrays.ts'
 import { liveKeys } from './charge-keys.ts'
 import { issueCreditBill } from './credit-bill.ts'
 import type { StoredLine } from './compute.ts'
 import { byCounter, reserveNumbers } from './numbers.ts'
+import { priceBill } from './pricing.ts'
 
 export interface BillToIssue {
   customerId: number
@@ -79,12 +81,12 @@ export async function issueBills(
       ? rows<{ id: number; through: string }>(
           tx,
           sql`select service_id as id, billed_through::text as through from service_billing
-              where service_id in ${serviceIds} order by service_id for update`,
+              where service_id = any(${intArray(serviceIds)}) order by service_id for update`,
         )
       : [],
     liveKeys(tx, keys),
     pendingIds.length
-      ? rows<{ id: number }>(tx, sql`select id from pending_charges where id in ${pendingIds} and invoice_item_id is not null`)
+      ? rows<{ id: number }>(tx, sql`select id from pending_charges where id = any(${intArray(pendingIds)}) and invoice_item_id is not null`)
       : [],
   ])
   const throughNow = new Map(billed.map((r) => [r.id, r.through]))
@@ -94,7 +96,7 @@ export async function issueBills(
   const toIssue: {
     bill: BillToIssue
     advance: Map<number, { through: string; before: string | null }>
-    tax: ReturnType<typeof priceLines>
+    tax: InvoiceTax
   }[] = []
   const credits: BillToIssue[] = []
   const advances: { service_id: number; billed_through: string }[] = []
@@ -114,7 +116,7 @@ export async function issueBills(
       outcomes.set(bill.customerId, { customerId: bill.customerId, status: 'skipped', invoiceId: null, number: null, error: 'nothing to pay' })
       continue
     }
-    const tax = priceLines(bill.lines, context)
+    const tax = priceBill(bill.lines, context)
     if (tax.gross.isNeg()) credits.push(bill)
     else toIssue.push({ bill, advance, tax })
   }

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { rows, type DbOrTx } from '../../../db/client.ts'
 import { addDays, formatDate, toDate } from '../../kernel/dates.ts'
+import { dateArray, textArray } from './arrays.ts'
 import { keyIsLive } from './charge-keys.ts'
 import type { BillingTerms, BillingTypeName, DisabledSpan, PendingChargeInfo, PlanChangeInfo, PlanInfo, ServiceInfo, ServiceState } from './charges.ts'
 
@@ -133,16 +134,45 @@ function disabledSince(timeZone = 'UTC') {
                                   and z.after->>'status' = 'active' and coalesce(z.before->>'status', '') <> 'active'))`
 }
 
+/**
+ * The services whose status history can change their bill: one not active now (its open span caps
+ * it), one never billed, or an active one with a status change since the start of its billed-through
+ * day. The due days of an active one start after its billed-through day, so spans that ended before
+ * that are cut from nothing: the history of the (many) services with no change since is not read.
+ */
+async function withStatusHistory(
+  db: DbOrTx,
+  services: readonly { id: number; status: string; billedThrough: string | null }[],
+  timeZone: string,
+): Promise<number[]> {
+  const out = services.filter((s) => s.status !== 'active' || s.billedThrough === null).map((s) => s.id)
+  const billed = services.filter((s) => s.status === 'active' && s.billedThrough !== null)
+  if (!billed.length) return out
+  const since = billed.map((s) => s.billedThrough!).sort()[0]!
+  const changed = await rows<{ id: string }>(
+    db,
+    sql`select distinct v.id from unnest(${textArray(billed.map((s) => String(s.id)))}, ${dateArray(billed.map((s) => s.billedThrough))}) as v(id, through)
+        join audit_log a on a.entity = 'service' and a.entity_id = v.id and a.at >= (v.through::timestamp at time zone ${timeZone})
+        where a.at >= (${since}::date::timestamp at time zone ${timeZone}) and ((${becameDisabled}) or (${becameActive}))`,
+  )
+  return [...out, ...changed.map((r) => Number(r.id))]
+}
+
 /** The disabled spans of these services, from their status history. */
-async function loadDisabledSpans(db: DbOrTx, serviceIds: readonly number[], timeZone: string): Promise<Map<number, DisabledSpan[]>> {
+async function loadDisabledSpans(
+  db: DbOrTx,
+  services: readonly { id: number; status: string; billedThrough: string | null }[],
+  timeZone: string,
+): Promise<Map<number, DisabledSpan[]>> {
   const out = new Map<number, DisabledSpan[]>()
+  const serviceIds = await withStatusHistory(db, services, timeZone)
   if (!serviceIds.length) return out
   const found = await rows<{ id: string; day: string; created: boolean; disables: boolean; before: string | null }>(
     db,
     sql`select a.entity_id as id, ((a.at at time zone ${timeZone})::date)::text as day, a.action = 'service.create' as created,
           (${becameDisabled}) as disables, a.before->>'status' as before
         from audit_log a
-        where a.entity = 'service' and a.entity_id = any(${sql.raw(`'{${serviceIds.map(Number).join(',')}}'::text[]`)})
+        where a.entity = 'service' and a.entity_id = any(${textArray(serviceIds.map(String))})
           and ((${becameDisabled}) or (${becameActive}))
         order by a.at, a.id`,
   )
@@ -226,7 +256,7 @@ export async function loadBatch(
       terms: { type: (c.type ?? defaultType) as BillingTypeName, periodsAhead: c.periodsAhead ?? 1, billingDay: c.billingDay },
     })
   }
-  const disabled = await loadDisabledSpans(db, services.map((s) => s.id), timeZone)
+  const disabled = await loadDisabledSpans(db, services, timeZone)
   for (const s of services) {
     const { billedThrough, endCredited, ...service } = s
     const list = state.services.get(s.customerId) ?? []

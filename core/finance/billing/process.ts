@@ -1,15 +1,16 @@
-import { and, asc, eq, sql } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import { rows, type Db } from '../../../db/client.ts'
 import type { Clock } from '../../kernel/clock.ts'
 import { loadIssueContext, type IssueContext } from '../invoices/issue.ts'
 import { billingRunItems, billingRuns } from '../schema.ts'
 import type { BillingTypeName } from './charges.ts'
-import { computeBills, type StoredLine } from './compute.ts'
+import { billsOfBatch, loadBillingBatch, type CustomerBill, type StoredLine } from './compute.ts'
 import { issueBills, type IssueOutcome } from './issue-batch.ts'
 import { dueCustomerIds, loadPlans } from './load.ts'
 import type { InvoiceItemSource } from './plugin-lines.ts'
 import { autoConfirmAt, nextWorkingRun, runTotals, type BillingRun } from './runs.ts'
 import { settleFromCredit } from './settle.ts'
+import { intArray } from './arrays.ts'
 
 export interface EngineDeps {
   db: Db
@@ -42,25 +43,56 @@ export async function previewRun(deps: EngineDeps, run: BillingRun): Promise<'do
     timeZone: context.core.timeZone,
     afterId: last?.id ?? 0,
   })
-  for (let i = 0; i < ids.length; i += batchSize) {
-    if (deps.signal?.aborted) return 'stopped'
-    const bills = await computeBills(db, ids.slice(i, i + batchSize), { runDate: run.runDate, context, plans, plugins: deps.plugins ?? [] })
-    if (bills.length) {
-      await db.execute(sql`
-        insert into billing_run_items (run_id, customer_id, status, lines, net, tax, total)
-        select ${run.id}, customer_id, 'pending', lines, net, tax, total
-        from jsonb_to_recordset(${JSON.stringify(bills.map((b) => ({ customer_id: b.customerId, lines: b.lines, net: b.net, tax: b.tax, total: b.total })))}::jsonb)
-          as x(customer_id int, lines jsonb, net numeric, tax numeric, total numeric)
-        on conflict do nothing`)
-    }
-    await deps.progress?.(Math.round(((i + batchSize) / ids.length) * 100), `Run #${run.id}: previewed ${Math.min(i + batchSize, ids.length)} of ${ids.length} customers`)
+  const options = { runDate: run.runDate, context, plans, plugins: deps.plugins ?? [] }
+  const load = (i: number) => {
+    const loading = loadBillingBatch(db, ids.slice(i, i + batchSize), options)
+    loading.catch(() => {}) // awaited below; a batch never reached must not be an unhandled rejection
+    return loading
   }
+  // Pipelined: the next batch is read while this one is priced, and this one's items are stored
+  // while the next one is priced. Stores stay in customer order, one at a time, so a killed preview
+  // still resumes after its last stored customer.
+  let next = ids.length ? load(0) : null
+  let storing: Promise<void> = Promise.resolve()
+  try {
+    for (let i = 0; i < ids.length; i += batchSize) {
+      if (deps.signal?.aborted) {
+        await storing
+        return 'stopped'
+      }
+      const batch = await next!
+      next = i + batchSize < ids.length ? load(i + batchSize) : null
+      const bills = await billsOfBatch(db, batch, options)
+      await storing
+      if (i > 0) await reportPreview(deps, run, i, ids.length)
+      storing = storeItems(db, run.id, bills)
+    }
+    await storing
+  } finally {
+    // On an error, nothing is left writing behind it (its own error, if any, is the one thrown).
+    await storing.catch(() => {})
+  }
+  if (ids.length) await reportPreview(deps, run, ids.length, ids.length)
   const totals = await runTotals(db, run.id, false)
   await db
     .update(billingRuns)
     .set({ ...totals, invoices: 0, status: 'preview', autoConfirmAt: await autoConfirmAt(db, deps.clock) })
     .where(and(eq(billingRuns.id, run.id), eq(billingRuns.status, 'previewing')))
   return 'done'
+}
+
+async function storeItems(db: Db, runId: number, bills: readonly CustomerBill[]): Promise<void> {
+  if (!bills.length) return
+  await db.execute(sql`
+    insert into billing_run_items (run_id, customer_id, status, lines, net, tax, total)
+    select ${runId}, customer_id, 'pending', lines, net, tax, total
+    from jsonb_to_recordset(${JSON.stringify(bills.map((b) => ({ customer_id: b.customerId, lines: b.lines, net: b.net, tax: b.tax, total: b.total })))}::jsonb)
+      as x(customer_id int, lines jsonb, net numeric, tax numeric, total numeric)
+    on conflict do nothing`)
+}
+
+function reportPreview(deps: EngineDeps, run: BillingRun, done: number, of: number) {
+  return deps.progress?.(Math.round((done / of) * 100), `Run #${run.id}: previewed ${done} of ${of} customers`)
 }
 
 async function recordOutcomes(tx: Parameters<Parameters<Db['transaction']>[0]>[0], runId: number, outcomes: readonly IssueOutcome[]) {
@@ -94,17 +126,29 @@ export async function commitRun(deps: EngineDeps, run: BillingRun): Promise<'don
   const batchSize = deps.batchSize ?? DEFAULT_BATCH
   const context = await loadIssueContext(db)
   const [{ n: total } = { n: 0 }] = await rows<{ n: number }>(db, sql`select count(*)::int as n from billing_run_items where run_id = ${run.id}`)
-  for (;;) {
+  // The customers left, listed once: each batch reads its items by key, the next batch's on another
+  // connection while this one commits (an index over a status that every batch updates would be
+  // scanned from the start again on each batch).
+  const ids = (
+    await rows<{ id: number }>(db, sql`select customer_id as id from billing_run_items where run_id = ${run.id} and status = 'pending' order by customer_id`)
+  ).map((r) => r.id)
+  const itemsOf = (i: number) => {
+    const reading = rows<{ customerId: number; status: string; lines: Record<string, unknown>[] }>(
+      db,
+      sql`select customer_id as "customerId", status, lines from billing_run_items
+          where run_id = ${run.id} and customer_id = any(${intArray(ids.slice(i, i + batchSize))}) order by customer_id`,
+    ).then((found) => found.filter((r) => r.status === 'pending'))
+    reading.catch(() => {}) // awaited below; one never reached must not be an unhandled rejection
+    return reading
+  }
+  let left = ids.length
+  let next = ids.length ? itemsOf(0) : null
+  for (let i = 0; i < ids.length; i += batchSize) {
     if (deps.signal?.aborted) return 'stopped'
-    const items = await db
-      .select({ customerId: billingRunItems.customerId, lines: billingRunItems.lines })
-      .from(billingRunItems)
-      .where(and(eq(billingRunItems.runId, run.id), eq(billingRunItems.status, 'pending')))
-      .orderBy(asc(billingRunItems.customerId))
-      .limit(batchSize)
-    if (!items.length) break
+    const items = await next!
+    next = i + batchSize < ids.length ? itemsOf(i + batchSize) : null
     try {
-      await commitBatch(deps, context, run, items)
+      if (items.length) await commitBatch(deps, context, run, items)
     } catch {
       for (const item of items) {
         try {
@@ -117,10 +161,7 @@ export async function commitRun(deps: EngineDeps, run: BillingRun): Promise<'don
         }
       }
     }
-    const [{ n: left } = { n: 0 }] = await rows<{ n: number }>(
-      db,
-      sql`select count(*)::int as n from billing_run_items where run_id = ${run.id} and status = 'pending'`,
-    )
+    left -= Math.min(batchSize, ids.length - i)
     await deps.progress?.(total ? Math.round(((total - left) / total) * 100) : 100, `Run #${run.id}: ${total - left} of ${total} customers done`)
   }
   const totals = await runTotals(db, run.id, true)

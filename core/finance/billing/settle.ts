@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { rows, type Tx } from '../../../db/client.ts'
 import { allocateOpenCredit } from '../payments/allocation.ts'
+import { intArray } from './arrays.ts'
 import type { IssueOutcome } from './issue-batch.ts'
 
 /**
@@ -12,14 +13,15 @@ import type { IssueOutcome } from './issue-batch.ts'
 export async function settleFromCredit(tx: Tx, outcomes: readonly IssueOutcome[], now: Date): Promise<number> {
   const ids = outcomes.filter((o) => o.status === 'invoiced' || o.status === 'credited').map((o) => o.customerId)
   if (!ids.length) return 0
+  const list = intArray(ids)
   const withCredit = await rows<{ id: number }>(
     tx,
     sql`select distinct customer_id as id from payments p
-        where p.customer_id in ${ids} and p.status = 'posted'
+        where p.customer_id = any(${list}) and p.status = 'posted'
           and p.amount > coalesce((select sum(a.amount) from payment_allocations a where a.payment_id = p.id), 0)
         union
         select distinct customer_id from credit_notes n
-        where n.customer_id in ${ids} and n.status = 'issued'
+        where n.customer_id = any(${list}) and n.status = 'issued'
           and n.total > coalesce((select sum(a.amount) from payment_allocations a where a.credit_note_id = n.id), 0)
         order by 1`,
   )

@@ -130,6 +130,27 @@ t.test('stopped while disabled: nothing after the disabling is billed; reactivat
   )
 })
 
+t.test('a pause within days already billed leaves the next period whole; a pause after them is cut', async (t) => {
+  const p = await plan(db, { name: 'Pause later 300', price: '300' })
+  const c = await customer(db, partner)
+  const a = await service(db, c, p, { start: '2026-08-01' })
+  const b = await service(db, c, p, { start: '2026-08-01' })
+  await setStatus(a, 'disabled', '2026-08-10T08:00:00Z')
+  await setStatus(a, 'active', '2026-08-20T08:00:00Z')
+  await runBilling(db, new ManualClock('2026-09-01T06:00:00Z'), '2026-09-01')
+  await setStatus(b, 'disabled', '2026-09-11T08:00:00Z')
+  await setStatus(b, 'active', '2026-09-21T08:00:00Z')
+  await runBilling(db, new ManualClock('2026-10-01T06:00:00Z'), '2026-10-01')
+  t.same(
+    (await linesOf(c)).filter((l) => l.periodStart >= '2026-09-01').map((l) => [l.chargeKey, l.periodEnd, l.amount]),
+    [
+      [`service:${a}:2026-09-01`, '2026-09-30', '300.0000'],
+      [`service:${b}:2026-09-01`, '2026-09-10', '100.0000'],
+      [`service:${b}:2026-09-21`, '2026-09-30', prorate('300', 20, 10, 30, 'USD').toFixed(4)],
+    ],
+  )
+})
+
 t.test('a status change counts from the day it was made in the ISP time zone', async (t) => {
   await saveSettings(db, CORE_SETTINGS_KEY, CoreSettings as never, { ...(await coreSettings(db)), timeZone: 'Europe/Kyiv' }, { actor: admin })
   const p = await plan(db, { name: 'Pause Kyiv 310', price: '310' })
