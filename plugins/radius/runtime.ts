@@ -33,6 +33,8 @@ export interface RadiusRuntimeOptions {
   /** How often the auth log and the NAS counters are written. */
   flushMs?: number
   coa?: { timeoutMs?: number; retries?: number }
+  /** Accounting statements in flight at once, each on its own connection; default 2. */
+  accountingLanes?: number
   onError?: (error: unknown, context: Record<string, unknown>) => void
 }
 
@@ -62,6 +64,7 @@ export class RadiusRuntime {
       timeZone: options.timeZone,
       serviceOf: (userName) => this.subscribers.lookup(userName),
       freeTraffic: (userName, at) => this.subscribers.inFreeWindow(userName, at.getTime()),
+      lanes: options.accountingLanes,
     })
     this.coa = new CoaClient({ timeoutMs: options.coa?.timeoutMs, retries: options.coa?.retries })
     this.feed = new ChangeFeed(

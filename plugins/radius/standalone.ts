@@ -40,6 +40,8 @@ export interface StartRadiusOptions {
   policy?: ReplyPolicy
   /** SO_RCVBUF of the sockets; default 8 MiB. */
   receiveBufferBytes?: number
+  /** Accounting statements in flight at once (the pool needs that many connections); default 2. */
+  accountingLanes?: number
   onError?: (error: unknown, context: Record<string, unknown>) => void
 }
 
@@ -65,6 +67,7 @@ export async function startRadius(options: StartRadiusOptions): Promise<Standalo
     acctPort: options.acctPort,
     receiveBufferBytes: options.receiveBufferBytes,
     policy: () => policy,
+    accountingLanes: options.accountingLanes,
     onError: options.onError,
   })
   const ports = await runtime.start()

@@ -13,6 +13,8 @@
 // With --panel, Uplink's auth latency is measured once more at `panel-auth-rate` while autocannon
 // searches customers in the panel (the real app, its own process, same database).
 // With --cpu-prof <dir>, Uplink's server writes one V8 CPU profile per phase into <dir>.
+// auth_cpu_us / acct_cpu_us: Uplink's server CPU time per datagram in the closed-loop auth run and over
+// the accounting phases, a figure that other work on the machine does not inflate the way it does rates.
 // Last line: one JSON object.
 import { randomBytes } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
@@ -50,6 +52,9 @@ const flag = (name: string) => process.argv.includes(`--${name}`)
 
 interface ServerFigures {
   auth: LoadResult
+  /** Uplink: server CPU time (user + system) per datagram received, closed-loop auth and accounting. */
+  authCpuUs?: number
+  acctCpuUs?: number
   /** Open loop at `rate`: Uplink only. */
   paced?: LoadResult
   acct: Record<AcctPhase, LoadResult>
@@ -58,6 +63,8 @@ interface ServerFigures {
 }
 
 const PHASES: AcctPhase[] = ['start', 'interim', 'stop']
+
+const perDatagram = (cpuUs: number, datagrams: number) => (datagrams > 0 ? Math.round((cpuUs / datagrams) * 10) / 10 : 0)
 
 function line(label: string, r: LoadResult): string {
   return `  ${label.padEnd(9)} ${String(r.rps).padStart(6)}/s  p50 ${r.p50_ms} ms  p99 ${r.p99_ms} ms  max ${r.max_ms} ms  answered ${r.answered}` +
@@ -129,15 +136,24 @@ async function main(): Promise<void> {
     start(): void
     stop(name: string): Promise<void>
   }
+  /** Reads the server's CPU time and datagram count; `since` gives microseconds of CPU per datagram. */
+  type CpuMeter = () => Promise<{ since(then: CpuReading): number; reading: CpuReading }>
+  interface CpuReading {
+    cpu: number
+    received: number
+  }
   const measure = async (
     name: string,
     ports: { auth: number; acct: number },
     analyze: () => Promise<void>,
     profiler?: Profiler,
+    cpu?: CpuMeter,
   ): Promise<ServerFigures> => {
     const authTarget: Target = { host: '127.0.0.1', port: ports.auth, secret, nasIp: NAS_ADDRESS }
     profiler?.start()
+    const authFrom = await cpu?.()
     const a = await auth(authTarget)
+    const authCpuUs = authFrom && (await cpu!()).since(authFrom.reading)
     await profiler?.stop('auth')
     console.log(line('auth', a))
     let paced: LoadResult | undefined
@@ -150,10 +166,18 @@ async function main(): Promise<void> {
     const startedAt = Math.floor(Date.now() / 1000) - 900
     let answered = 0
     let seconds = 0
+    let acctCpu = 0
+    let acctReceived = 0
     for (const phase of PHASES) {
       profiler?.start()
+      const from = await cpu?.()
       generator.send({ type: 'acct', target: { ...authTarget, port: ports.acct }, window, timeoutMs: 3000, phase, sessions: acctSessions, runTag, startedAt })
       acct[phase] = (await generator.next<{ result: LoadResult }>('result')).result
+      if (from) {
+        const to = (await cpu!()).reading
+        acctCpu += to.cpu - from.reading.cpu
+        acctReceived += to.received - from.reading.received
+      }
       await profiler?.stop(`acct-${phase}`)
       console.log(line(`acct ${phase}`, acct[phase]))
       answered += acct[phase].answered
@@ -163,7 +187,16 @@ async function main(): Promise<void> {
     }
     const acctRps = Math.round(answered / seconds)
     console.log(`  ${name}: accounting ${acctRps}/s over the three phases`)
-    return { auth: a, paced, acct, acctRps }
+    if (authCpuUs !== undefined)
+      console.log(`  ${name}: server CPU per datagram: auth ${authCpuUs} µs, accounting ${perDatagram(acctCpu, acctReceived)} µs`)
+    return {
+      auth: a,
+      paced,
+      acct,
+      acctRps,
+      authCpuUs,
+      acctCpuUs: cpu ? perDatagram(acctCpu, acctReceived) : undefined,
+    }
   }
   const analyzer = (url: string, tables: string) => async () => {
     const sql = postgres(url, { max: 1, onnotice: () => {} })
@@ -207,7 +240,13 @@ async function main(): Promise<void> {
     try {
       const ready = await server.next<{ subscribers: number; loadSeconds: number }>('ready')
       console.log(`  ${ready.subscribers.toLocaleString('en')} subscribers in memory, loaded in ${ready.loadSeconds} s`)
-      uplink = await measure('Uplink', PORTS.uplink, analyzer(uplinkUrl, 'radius_sessions, radius_accounting'), profiler)
+      const cpu: CpuMeter = async () => {
+        server.send({ type: 'cpu' })
+        const m = await server.next<{ usage: NodeJS.CpuUsage; received: number }>('cpu')
+        const reading = { cpu: m.usage.user + m.usage.system, received: m.received }
+        return { reading, since: (then) => perDatagram(reading.cpu - then.cpu, reading.received - then.received) }
+      }
+      uplink = await measure('Uplink', PORTS.uplink, analyzer(uplinkUrl, 'radius_sessions, radius_accounting'), profiler, cpu)
       if (flag('panel')) {
         const panel = startChild(new URL('./radius/panel-load.ts', import.meta.url), {
           env: { DATABASE_URL: uplinkUrl, INSTANCE_KEY: instanceKey, PANEL_SECONDS: String(warmup + duration + 2) },
@@ -242,6 +281,10 @@ async function main(): Promise<void> {
     result.auth_p99_at_rps = uplink.paced.sentRps
     result.auth_p99_lost = uplink.paced.lost
     result.auth_p99_saturated_ms = uplink.auth.p99_ms
+  }
+  if (uplink?.authCpuUs !== undefined) {
+    result.auth_cpu_us = uplink.authCpuUs
+    result.acct_cpu_us = uplink.acctCpuUs
   }
   if (freeradius) result.freeradius_auth_p99_saturated_ms = freeradius.auth.p99_ms
   if (underPanel) {

@@ -109,7 +109,7 @@ export function checkMessageAuthenticator(
       : [requestAuthenticator ?? raw.subarray(4, 20)]
   for (const auth of candidates) {
     if (!auth) continue
-    Buffer.from(auth).copy(copy, 4)
+    copy.set(auth, 4)
     if (sameBytes(createHmac('md5', secret).update(copy).digest(), received)) return 'valid'
   }
   return 'invalid'

@@ -44,7 +44,8 @@ export function decodePacket(datagram: Buffer): DecodeResult {
   if (datagram.length < length) return { ok: false, reason: 'truncated' }
   const code = datagram[0]!
   if (!isKnownCode(code)) return { ok: false, reason: 'unknown-code' }
-  const raw = Buffer.from(datagram.subarray(0, length))
+  // A received datagram is a buffer of its own: no copy needed, only the padding cut off.
+  const raw = datagram.length === length ? datagram : datagram.subarray(0, length)
 
   const attributes: RadiusAttribute[] = []
   const vendorAttributes: VendorAttribute[] = []

@@ -7,9 +7,9 @@ import { findAttribute, type RadiusPacket } from '../protocol/packet.ts'
 import { buildAccessReply } from './access-reply.ts'
 import { ipv4Attr, stringAttr } from './attributes.ts'
 import type { DropReason, ReplyKind } from './counters.ts'
-import { methodOf, readCredentials, verifyPassword } from './credentials.ts'
+import { type Credentials, methodOf, readCredentials, verifyPassword } from './credentials.ts'
 import type { ReplyPolicy } from './policy.ts'
-import type { AccessRequest, Authorizer, NasClient, RestrictReason } from './types.ts'
+import type { AccessRequest, AuthMethod, Authorizer, Decision, NasClient, RestrictReason } from './types.ts'
 
 export type HandlerOutcome =
   | { reply: Buffer; kind: ReplyKind; restricted?: RestrictReason }
@@ -18,6 +18,54 @@ export type HandlerOutcome =
 export interface AccessHandlerDeps {
   authorize: Authorizer
   policy: () => ReplyPolicy
+}
+
+// Secrets as bytes, by the NAS's secret text (a handful of NASes; a changed secret is a new key).
+const secretBytes = new Map<string, Buffer>()
+function secretOf(nas: NasClient): Buffer {
+  let bytes = secretBytes.get(nas.secret)
+  if (!bytes) {
+    if (secretBytes.size >= 10_000) secretBytes.clear()
+    bytes = Buffer.from(nas.secret, 'utf8')
+    secretBytes.set(nas.secret, bytes)
+  }
+  return bytes
+}
+
+/** The request as authorizers see it; the attributes few of them read are decoded on first use. */
+class IncomingAccessRequest implements AccessRequest {
+  private named: Record<string, unknown> | undefined
+  constructor(
+    readonly nas: NasClient,
+    readonly source: { address: string; port: number },
+    readonly packet: RadiusPacket,
+    readonly userName: string,
+    readonly method: AuthMethod,
+    readonly credentials: Credentials,
+    readonly callingStationId: string | undefined,
+  ) {}
+  get calledStationId() {
+    return stringAttr(this.packet, Attr.CalledStationId)
+  }
+  get nasIpAddress() {
+    return ipv4Attr(this.packet, Attr.NasIpAddress)
+  }
+  get nasIdentifier() {
+    return stringAttr(this.packet, Attr.NasIdentifier)
+  }
+  get nasPortId() {
+    return stringAttr(this.packet, Attr.NasPortId)
+  }
+  get framedIpAddress() {
+    return ipv4Attr(this.packet, Attr.FramedIpAddress)
+  }
+  verifyPassword(password: string) {
+    return verifyPassword(this.credentials, this.userName, password)
+  }
+  attributes() {
+    this.named ??= namedAttributes(this.packet)
+    return this.named
+  }
 }
 
 function reject(packet: RadiusPacket, secret: Buffer, message: string): HandlerOutcome {
@@ -32,13 +80,14 @@ function reject(packet: RadiusPacket, secret: Buffer, message: string): HandlerO
   return { reply, kind: 'access-reject' }
 }
 
-export async function handleAccessRequest(
+/** Synchronous unless the authorizer has to wait (the subscriber index answers from memory). */
+export function handleAccessRequest(
   deps: AccessHandlerDeps,
   packet: RadiusPacket,
   nas: NasClient,
   source: { address: string; port: number },
-): Promise<HandlerOutcome> {
-  const secret = Buffer.from(nas.secret, 'utf8')
+): HandlerOutcome | Promise<HandlerOutcome> {
+  const secret = secretOf(nas)
   const ma = checkMessageAuthenticator(packet.raw, secret)
   if (ma === 'invalid') return { drop: 'bad-message-authenticator' }
   const eap = findAttribute(packet, Attr.EapMessage) !== undefined
@@ -64,42 +113,46 @@ export async function handleAccessRequest(
   if (eap) return reject(packet, secret, 'EAP is not supported')
 
   const credentials = readCredentials(packet, secret)
-  const method = methodOf(credentials)
-  let named: Record<string, unknown> | undefined
-  const request: AccessRequest = {
+  const request = new IncomingAccessRequest(
     nas,
     source,
     packet,
     userName,
-    method,
-    callingStationId: stringAttr(packet, Attr.CallingStationId),
-    calledStationId: stringAttr(packet, Attr.CalledStationId),
-    nasIpAddress: ipv4Attr(packet, Attr.NasIpAddress),
-    nasIdentifier: stringAttr(packet, Attr.NasIdentifier),
-    nasPortId: stringAttr(packet, Attr.NasPortId),
-    framedIpAddress: ipv4Attr(packet, Attr.FramedIpAddress),
-    verifyPassword: (password) => verifyPassword(credentials, userName, password),
-    attributes: () => {
-      named ??= namedAttributes(packet)
-      return named
-    },
-  }
+    methodOf(credentials),
+    credentials,
+    stringAttr(packet, Attr.CallingStationId),
+  )
 
-  let decision: Awaited<ReturnType<Authorizer>>
+  let decision: Decision | Promise<Decision>
   try {
-    decision = await deps.authorize(request)
+    decision = deps.authorize(request)
   } catch (error) {
-    // No answer: the NAS retries or fails over to another RADIUS server, rather than rejecting users.
     return { drop: 'authorize-failed', error }
   }
+  if (decision instanceof Promise) {
+    return decision.then(
+      (d) => replyTo(deps, request, secret, d),
+      // No answer: the NAS retries or fails over to another RADIUS server, rather than rejecting users.
+      (error: unknown): HandlerOutcome => ({ drop: 'authorize-failed', error }),
+    )
+  }
+  return replyTo(deps, request, secret, decision)
+}
 
+function replyTo(
+  deps: AccessHandlerDeps,
+  request: IncomingAccessRequest,
+  secret: Buffer,
+  decision: Decision,
+): HandlerOutcome {
   try {
+    const credentials = request.credentials
     const msChapIdent =
       credentials.method === 'mschap' || credentials.method === 'mschapv2' ? credentials.ident : 0
     const { packet: reply, outcome } = buildAccessReply({
-      request: packet,
+      request: request.packet,
       secret,
-      method,
+      method: request.method,
       msChapIdent,
       decision,
       policy: deps.policy(),

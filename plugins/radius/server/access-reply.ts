@@ -79,6 +79,73 @@ function hasAttribute(list: NamedAttribute[], name: string): boolean {
   return list.some((a) => a.name === name)
 }
 
+function withInterim(named: NamedAttribute[], interimInterval: number): NamedAttribute[] {
+  if (interimInterval > 0 && !hasAttribute(named, 'Acct-Interim-Interval'))
+    named.push({ name: 'Acct-Interim-Interval', value: interimInterval })
+  return named
+}
+
+type Encoded = { values: NamedAttribute['value'][]; interim: number; bytes: Buffer }
+
+/** Values of a list that can be compared with ===, or null when one of them is a Buffer or Date. */
+function plainValues(list: NamedAttribute[]): NamedAttribute['value'][] | null {
+  const values: NamedAttribute['value'][] = []
+  for (const a of list) {
+    if (typeof a.value !== 'string' && typeof a.value !== 'number') return null
+    values.push(a.name, a.value)
+  }
+  return values
+}
+
+function sameValues(list: NamedAttribute[], values: NamedAttribute['value'][]): boolean {
+  if (values.length !== list.length * 2) return false
+  for (let i = 0; i < list.length; i++)
+    if (values[2 * i] !== list[i]!.name || values[2 * i + 1] !== list[i]!.value) return false
+  return true
+}
+
+const ENCODED = Symbol('encoded reply attributes')
+type CachedList = NamedAttribute[] & { [ENCODED]?: Encoded }
+
+/**
+ * An accept's attributes as bytes. A subscriber's list is built once and handed to every one of its
+ * Access-Requests, so its encoding is kept on it (checked against the list's values, in case a source
+ * edits the list in place). A property rather than a WeakMap: 100,000 lists in a WeakMap are entries
+ * every garbage collection has to visit.
+ */
+function acceptAttributes(list: CachedList, interim: number): Buffer {
+  const hit = list[ENCODED]
+  if (hit && hit.interim === interim && sameValues(list, hit.values)) return hit.bytes
+  const bytes = encodeNamedAttributes(withInterim([...list], interim))
+  const values = plainValues(list)
+  if (values && Object.isExtensible(list)) list[ENCODED] = { values, interim, bytes }
+  return bytes
+}
+
+/** A restricted session's attributes as bytes, per policy and reason. */
+const restrictedCache = new WeakMap<ReplyPolicy, (Encoded | undefined)[]>()
+function restrictedAttributes(policy: ReplyPolicy, reason: RestrictReason, extra?: NamedAttribute[]): Buffer {
+  const pool = policy.rejectPool
+  const named: NamedAttribute[] = [
+    { name: 'Mikrotik-Address-List', value: pool.addressLists[reason] },
+    { name: 'Session-Timeout', value: pool.sessionTimeout },
+  ]
+  if (pool.framedPool) named.push({ name: 'Framed-Pool', value: pool.framedPool })
+  if (pool.rateLimit) named.push({ name: 'Mikrotik-Rate-Limit', value: pool.rateLimit })
+  if (extra?.length) return encodeNamedAttributes(withInterim([...named, ...extra], policy.interimInterval))
+  let byReason = restrictedCache.get(policy)
+  if (!byReason) {
+    byReason = []
+    restrictedCache.set(policy, byReason)
+  }
+  const hit = byReason[reason]
+  if (hit && hit.interim === policy.interimInterval && sameValues(named, hit.values)) return hit.bytes
+  const bytes = encodeNamedAttributes(withInterim([...named], policy.interimInterval))
+  const values = plainValues(named)
+  if (values) byReason[reason] = { values, interim: policy.interimInterval, bytes }
+  return bytes
+}
+
 export interface BuildAccessReplyInput {
   request: RadiusPacket
   secret: Buffer
@@ -118,25 +185,13 @@ export function buildAccessReply(input: BuildAccessReplyInput): { packet: Buffer
     if (error) parts.push(error)
   } else {
     code = Code.AccessAccept
-    let named: NamedAttribute[]
     if (decision.kind === 'accept') {
       outcome = { kind: 'accept' }
-      named = [...decision.attributes]
+      parts.push(acceptAttributes(decision.attributes, policy.interimInterval))
     } else {
       outcome = { kind: 'restricted', reason: decision.reason }
-      const pool = policy.rejectPool
-      named = [
-        { name: 'Mikrotik-Address-List', value: pool.addressLists[decision.reason] },
-        { name: 'Session-Timeout', value: pool.sessionTimeout },
-      ]
-      if (pool.framedPool) named.push({ name: 'Framed-Pool', value: pool.framedPool })
-      if (pool.rateLimit) named.push({ name: 'Mikrotik-Rate-Limit', value: pool.rateLimit })
-      named.push(...(decision.attributes ?? []))
+      parts.push(restrictedAttributes(policy, decision.reason, decision.attributes))
     }
-    if (policy.interimInterval > 0 && !hasAttribute(named, 'Acct-Interim-Interval')) {
-      named.push({ name: 'Acct-Interim-Interval', value: policy.interimInterval })
-    }
-    parts.push(encodeNamedAttributes(named))
     if (decision.proof) parts.push(...msChapSuccess(decision.proof, secret, request.authenticator, policy))
   }
   // RFC 2865 5.33: Proxy-State is copied back unmodified and in order.
@@ -146,7 +201,7 @@ export function buildAccessReply(input: BuildAccessReplyInput): { packet: Buffer
   const packet = buildPacket({
     code,
     identifier: request.identifier,
-    attributes: Buffer.concat(parts),
+    attributes: parts.length === 1 ? parts[0]! : Buffer.concat(parts),
     secret,
     messageAuthenticator: true,
     authenticator: request.authenticator,

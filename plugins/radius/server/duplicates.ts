@@ -2,6 +2,11 @@
  * Duplicate detection (RFC 5080 2.2.2): a request is identified by source address, source port,
  * identifier and Request Authenticator. While the first copy is being handled, copies are dropped;
  * once answered, copies get the cached reply for a short time.
+ *
+ * Expiry and eviction go by a queue of (key, expiry) beside the map, never by iterating the map: a
+ * Map keeps deleted slots at its front until it is rehashed, so walking it from the oldest entry
+ * steps over every entry deleted since, on each request (at 10,000 requests/s most of the time went
+ * there).
  */
 
 type Entry = { reply: Buffer | null; expires: number }
@@ -11,8 +16,55 @@ export type DuplicateState =
   | { state: 'in-progress' }
   | { state: 'answered'; reply: Buffer }
 
+const NEW: DuplicateState = { state: 'new' }
+const IN_PROGRESS: DuplicateState = { state: 'in-progress' }
+
+/** A growing ring of (key, expiry) in the order they were queued. */
+class ExpiryQueue {
+  private keys: (string | undefined)[] = new Array(1024)
+  private times = new Float64Array(1024)
+  private head = 0
+  length = 0
+
+  push(key: string, expires: number): void {
+    if (this.length === this.keys.length) this.grow()
+    const at = (this.head + this.length) & (this.keys.length - 1)
+    this.keys[at] = key
+    this.times[at] = expires
+    this.length++
+  }
+
+  firstExpires(): number {
+    return this.times[this.head]!
+  }
+
+  /** Removes the oldest record; its key and the expiry it was queued with. */
+  shift(): { key: string; expires: number } {
+    const key = this.keys[this.head]!
+    const expires = this.times[this.head]!
+    this.keys[this.head] = undefined
+    this.head = (this.head + 1) & (this.keys.length - 1)
+    this.length--
+    return { key, expires }
+  }
+
+  private grow(): void {
+    const size = this.keys.length
+    const keys: (string | undefined)[] = new Array(size * 2)
+    const times = new Float64Array(size * 2)
+    for (let i = 0; i < this.length; i++) {
+      keys[i] = this.keys[(this.head + i) & (size - 1)]
+      times[i] = this.times[(this.head + i) & (size - 1)]!
+    }
+    this.keys = keys
+    this.times = times
+    this.head = 0
+  }
+}
+
 export class DuplicateCache {
   private readonly entries = new Map<string, Entry>()
+  private readonly queue = new ExpiryQueue()
 
   constructor(
     private readonly ttlMs: number,
@@ -30,18 +82,23 @@ export class DuplicateCache {
     this.sweep(now)
     const entry = this.entries.get(key)
     if (entry && entry.expires > now) {
-      return entry.reply ? { state: 'answered', reply: entry.reply } : { state: 'in-progress' }
+      return entry.reply ? { state: 'answered', reply: entry.reply } : IN_PROGRESS
     }
     this.entries.delete(key)
-    this.entries.set(key, { reply: null, expires: now + this.ttlMs })
-    this.evictOverflow()
-    return { state: 'new' }
+    this.put(key, { reply: null, expires: now + this.ttlMs })
+    return NEW
   }
 
   complete(key: string, reply: Buffer): void {
-    this.entries.delete(key)
-    this.entries.set(key, { reply, expires: this.now() + this.ttlMs })
-    this.evictOverflow()
+    const expires = this.now() + this.ttlMs
+    const entry = this.entries.get(key)
+    if (!entry) {
+      this.put(key, { reply, expires })
+      return
+    }
+    entry.reply = reply
+    entry.expires = expires
+    this.queue.push(key, expires)
   }
 
   /** Forgets a request that was dropped, so a retransmission is handled afresh. */
@@ -53,19 +110,22 @@ export class DuplicateCache {
     return this.entries.size
   }
 
-  // Entries sit in insertion order, which is expiry order: sweep from the front.
-  private sweep(now: number): void {
-    for (const [key, entry] of this.entries) {
-      if (entry.expires > now) break
-      this.entries.delete(key)
+  private put(key: string, entry: Entry): void {
+    this.entries.set(key, entry)
+    this.queue.push(key, entry.expires)
+    // Oldest first; a record whose entry has since been answered (queued again) or dropped is skipped.
+    while (this.entries.size > this.maxEntries && this.queue.length > 0) {
+      const oldest = this.queue.shift()
+      if (this.entries.get(oldest.key)?.expires === oldest.expires) this.entries.delete(oldest.key)
     }
   }
 
-  private evictOverflow(): void {
-    while (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next()
-      if (oldest.done) break
-      this.entries.delete(oldest.value)
+  private sweep(now: number): void {
+    const queue = this.queue
+    while (queue.length > 0 && queue.firstExpires() <= now) {
+      const { key } = queue.shift()
+      const entry = this.entries.get(key)
+      if (entry && entry.expires <= now) this.entries.delete(key)
     }
   }
 }

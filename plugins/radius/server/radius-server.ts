@@ -3,16 +3,17 @@
  * counting of every outcome. A datagram never throws out of here and an unknown source is never answered.
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram'
-import { isIPv6 } from 'node:net'
+import { type LookupOptions, lookup as dnsLookup } from 'node:dns'
+import { isIP, isIPv6 } from 'node:net'
 import { Code } from '../protocol/codes.ts'
 import { ensureDictionaries } from '../protocol/dictionary.ts'
-import { decodePacket } from '../protocol/packet.ts'
+import { decodePacket, type RadiusPacket } from '../protocol/packet.ts'
 import { type HandlerOutcome, handleAccessRequest } from './access-handler.ts'
 import { handleAccountingRequest } from './accounting-handler.ts'
 import { type CountersSnapshot, RadiusCounters } from './counters.ts'
 import { DuplicateCache } from './duplicates.ts'
 import type { ReplyPolicy } from './policy.ts'
-import type { AccountingStore, Authorizer, NasDirectory } from './types.ts'
+import type { AccountingStore, Authorizer, NasClient, NasDirectory } from './types.ts'
 
 export interface RadiusServerOptions {
   /** Address to listen on; '0.0.0.0' by default ('::' for IPv6 and IPv4). */
@@ -35,6 +36,25 @@ export interface RadiusServerOptions {
 }
 
 type Port = 'auth' | 'acct'
+
+/**
+ * Replies go to the address a request came from, always an IP literal: answered at once, where the
+ * default lookup defers every send to the next tick. Names (a configured listen host) go to DNS.
+ */
+function literalLookup(
+  hostname: string,
+  family: LookupOptions | number,
+  callback: (error: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  const version = isIP(hostname)
+  if (version !== 0) {
+    callback(null, hostname, version)
+    return
+  }
+  dnsLookup(hostname, typeof family === 'number' ? { family } : family, (error, address, found) =>
+    callback(error, address as string, found as number),
+  )
+}
 
 export function normalizeAddress(address: string): string {
   return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address
@@ -78,6 +98,7 @@ export class RadiusServer {
     const socket = createSocket({
       type: isIPv6(host) ? 'udp6' : 'udp4',
       recvBufferSize: this.options.receiveBufferBytes ?? 8 * 1024 * 1024,
+      lookup: literalLookup,
     })
     this.sockets[port] = socket
     socket.on('message', (msg, rinfo) => {
@@ -94,82 +115,118 @@ export class RadiusServer {
     })
   }
 
-  private async onDatagram(port: Port, socket: Socket, msg: Buffer, rinfo: RemoteInfo): Promise<void> {
+  /**
+   * Handles one datagram; synchronous from receipt to reply when the NAS directory and the authorizer
+   * answer from memory, so a request costs no promise or event-loop turn of its own.
+   */
+  private onDatagram(port: Port, socket: Socket, msg: Buffer, rinfo: RemoteInfo): void {
     const counters = this.counters
     counters.received++
     counters.inFlight++
-    let key: string | undefined
+    const datagram: Datagram = { port, socket, rinfo, key: undefined }
+    let pending: Promise<void> | void
     try {
-      const decoded = decodePacket(msg)
-      if (!decoded.ok) return counters.drop(decoded.reason)
-      const packet = decoded.packet
-      const expected =
-        port === 'auth'
-          ? packet.code === Code.AccessRequest || packet.code === Code.StatusServer
-          : packet.code === Code.AccountingRequest || packet.code === Code.StatusServer
-      if (!expected) return counters.drop('unexpected-code')
-
-      const address = normalizeAddress(rinfo.address)
-      // The directory answers from memory: no await (and no microtask turn) unless it has to.
-      const found = this.options.nas.lookup(address)
-      const nas = found instanceof Promise ? await found : found
-      if (!nas) return counters.drop('unknown-nas')
-
-      key = DuplicateCache.key(address, rinfo.port, packet.identifier, packet.authenticator)
-      const seen = this.duplicates.begin(key)
-      if (seen.state === 'in-progress') {
-        key = undefined
-        return counters.drop('duplicate-in-progress')
-      }
-      if (seen.state === 'answered') {
-        key = undefined
-        socket.send(seen.reply, rinfo.port, rinfo.address)
-        return counters.reply('duplicate-resent')
-      }
-
-      const source = { address, port: rinfo.port }
-      const outcome: HandlerOutcome =
-        port === 'auth'
-          ? await handleAccessRequest(
-              { authorize: this.options.authorize, policy: this.options.policy },
-              packet,
-              nas,
-              source,
-            )
-          : await handleAccountingRequest(
-              { store: this.options.accounting, now: this.now },
-              packet,
-              nas,
-              source,
-            )
-
-      if ('drop' in outcome) {
-        this.duplicates.abandon(key)
-        key = undefined
-        if (outcome.error !== undefined) {
-          this.options.onError?.(outcome.error, {
-            port,
-            source: `${address}:${rinfo.port}`,
-            reason: outcome.drop,
-          })
-        }
-        return counters.drop(outcome.drop)
-      }
-      this.duplicates.complete(key, outcome.reply)
-      key = undefined
-      socket.send(outcome.reply, rinfo.port, rinfo.address)
-      if (outcome.restricted !== undefined) counters.restrict(outcome.restricted)
-      counters.reply(outcome.kind)
+      pending = this.handle(datagram, msg)
     } catch (error) {
-      if (key) this.duplicates.abandon(key)
-      counters.drop('internal-error')
-      this.options.onError?.(error, {
-        port,
-        source: `${rinfo.address}:${rinfo.port}`,
-        reason: 'internal-error',
-      })
-    } finally {
-      counters.inFlight--
+      pending = undefined
+      this.failed(datagram, error)
     }
+    if (!pending) counters.inFlight--
+    else
+      void pending
+        .catch((error: unknown) => this.failed(datagram, error))
+        .finally(() => {
+          counters.inFlight--
+        })
   }
+
+  private handle(datagram: Datagram, msg: Buffer): Promise<void> | void {
+    const counters = this.counters
+    const decoded = decodePacket(msg)
+    if (!decoded.ok) return counters.drop(decoded.reason)
+    const packet = decoded.packet
+    const expected =
+      datagram.port === 'auth'
+        ? packet.code === Code.AccessRequest || packet.code === Code.StatusServer
+        : packet.code === Code.AccountingRequest || packet.code === Code.StatusServer
+    if (!expected) return counters.drop('unexpected-code')
+
+    const address = normalizeAddress(datagram.rinfo.address)
+    const found = this.options.nas.lookup(address)
+    if (found instanceof Promise) return found.then((nas) => this.fromNas(datagram, packet, address, nas))
+    return this.fromNas(datagram, packet, address, found)
+  }
+
+  private fromNas(
+    datagram: Datagram,
+    packet: RadiusPacket,
+    address: string,
+    nas: NasClient | undefined,
+  ): Promise<void> | void {
+    const counters = this.counters
+    if (!nas) return counters.drop('unknown-nas')
+    const { rinfo } = datagram
+    const key = DuplicateCache.key(address, rinfo.port, packet.identifier, packet.authenticator)
+    const seen = this.duplicates.begin(key)
+    if (seen.state === 'in-progress') return counters.drop('duplicate-in-progress')
+    if (seen.state === 'answered') {
+      datagram.socket.send(seen.reply, rinfo.port, rinfo.address)
+      return counters.reply('duplicate-resent')
+    }
+    datagram.key = key
+
+    const source = { address, port: rinfo.port }
+    const outcome =
+      datagram.port === 'auth'
+        ? handleAccessRequest(
+            { authorize: this.options.authorize, policy: this.options.policy },
+            packet,
+            nas,
+            source,
+          )
+        : handleAccountingRequest({ store: this.options.accounting, now: this.now }, packet, nas, source)
+    if (outcome instanceof Promise) return outcome.then((o) => this.answer(datagram, address, o))
+    this.answer(datagram, address, outcome)
+  }
+
+  private answer(datagram: Datagram, address: string, outcome: HandlerOutcome): void {
+    const { rinfo, key } = datagram
+    const counters = this.counters
+    datagram.key = undefined
+    if ('drop' in outcome) {
+      if (key) this.duplicates.abandon(key)
+      if (outcome.error !== undefined) {
+        this.options.onError?.(outcome.error, {
+          port: datagram.port,
+          source: `${address}:${rinfo.port}`,
+          reason: outcome.drop,
+        })
+      }
+      counters.drop(outcome.drop)
+      return
+    }
+    if (key) this.duplicates.complete(key, outcome.reply)
+    datagram.socket.send(outcome.reply, rinfo.port, rinfo.address)
+    if (outcome.restricted !== undefined) counters.restrict(outcome.restricted)
+    counters.reply(outcome.kind)
+  }
+
+  private failed(datagram: Datagram, error: unknown): void {
+    if (datagram.key) this.duplicates.abandon(datagram.key)
+    datagram.key = undefined
+    this.counters.drop('internal-error')
+    this.options.onError?.(error, {
+      port: datagram.port,
+      source: `${datagram.rinfo.address}:${datagram.rinfo.port}`,
+      reason: 'internal-error',
+    })
+  }
+}
+
+/** One datagram being handled: `key` is set while its duplicate-cache entry is in progress. */
+interface Datagram {
+  port: Port
+  socket: Socket
+  rinfo: RemoteInfo
+  key: string | undefined
 }

@@ -3,6 +3,7 @@
  * method the NAS used, then MAC binding and account state.
  */
 import type { NamedAttribute } from '../protocol/dictionary.ts'
+import type { MsChapProof } from './credentials.ts'
 import { type AccessRequest, type Authorizer, type Decision, RestrictReason } from './types.ts'
 
 export interface Subscriber {
@@ -21,7 +22,8 @@ export interface Subscriber {
 }
 
 export interface SubscriberSource {
-  find(userName: string, request: AccessRequest): Promise<Subscriber | null>
+  /** An in-memory source answers synchronously, so the request needs no turn of the event loop. */
+  find(userName: string, request: AccessRequest): Subscriber | null | Promise<Subscriber | null>
   /** Stores a MAC bound on first connect. */
   bindMac?(subscriber: Subscriber, mac: string): Promise<void>
 }
@@ -32,25 +34,40 @@ export function normalizeMac(mac: string): string {
 }
 
 export function subscriberAuthorizer(source: SubscriberSource): Authorizer {
-  return async (request: AccessRequest): Promise<Decision> => {
-    const subscriber = await source.find(request.userName, request)
-    if (!subscriber) return { kind: 'restrict', reason: RestrictReason.UserNotFound }
-
-    const check = request.verifyPassword(subscriber.password)
-    if (!check.ok) return { kind: 'restrict', reason: RestrictReason.WrongPassword }
-    const proof = check.proof
-
-    const mac = request.callingStationId ? normalizeMac(request.callingStationId) : ''
-    const macs = (subscriber.macs ?? []).map(normalizeMac).filter((m) => m !== '')
-    if (macs.length > 0 && !macs.includes(mac))
-      return { kind: 'restrict', reason: RestrictReason.WrongMac, proof }
-    if (macs.length === 0 && subscriber.bindMacOnFirstConnect && mac && source.bindMac) {
-      await source.bindMac(subscriber, request.callingStationId!)
-    }
-
-    if (subscriber.state === 'blocked') return { kind: 'restrict', reason: RestrictReason.Blocked, proof }
-    if (subscriber.state === 'negative-balance')
-      return { kind: 'restrict', reason: RestrictReason.NegativeBalance, proof }
-    return { kind: 'accept', attributes: subscriber.replyAttributes, proof }
+  return (request: AccessRequest) => {
+    const found = source.find(request.userName, request)
+    return found instanceof Promise
+      ? found.then((subscriber) => decide(source, request, subscriber))
+      : decide(source, request, found)
   }
+}
+
+const NO_MACS: string[] = []
+
+function decide(
+  source: SubscriberSource,
+  request: AccessRequest,
+  subscriber: Subscriber | null,
+): Decision | Promise<Decision> {
+  if (!subscriber) return { kind: 'restrict', reason: RestrictReason.UserNotFound }
+
+  const check = request.verifyPassword(subscriber.password)
+  if (!check.ok) return { kind: 'restrict', reason: RestrictReason.WrongPassword }
+  const proof = check.proof
+
+  const macs = subscriber.macs?.length ? subscriber.macs.map(normalizeMac).filter((m) => m !== '') : NO_MACS
+  const mac = request.callingStationId ? normalizeMac(request.callingStationId) : ''
+  if (macs.length > 0 && !macs.includes(mac))
+    return { kind: 'restrict', reason: RestrictReason.WrongMac, proof }
+  if (macs.length === 0 && subscriber.bindMacOnFirstConnect && mac && source.bindMac) {
+    return source.bindMac(subscriber, request.callingStationId!).then(() => stateDecision(subscriber, proof))
+  }
+  return stateDecision(subscriber, proof)
+}
+
+function stateDecision(subscriber: Subscriber, proof: MsChapProof | undefined): Decision {
+  if (subscriber.state === 'blocked') return { kind: 'restrict', reason: RestrictReason.Blocked, proof }
+  if (subscriber.state === 'negative-balance')
+    return { kind: 'restrict', reason: RestrictReason.NegativeBalance, proof }
+  return { kind: 'accept', attributes: subscriber.replyAttributes, proof }
 }

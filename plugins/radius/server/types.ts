@@ -66,7 +66,8 @@ export type Decision =
     }
   | { kind: 'reject'; replyMessage?: string }
 
-export type Authorizer = (request: AccessRequest) => Promise<Decision>
+/** May answer synchronously: the server then replies without a turn of the event loop. */
+export type Authorizer = (request: AccessRequest) => Decision | Promise<Decision>
 
 export type AcctStatusType =
   | 'start'

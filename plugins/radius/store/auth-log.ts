@@ -93,8 +93,7 @@ export function loggingAuthorizer(
   now: () => number,
 ): Authorizer {
   const authorize = subscriberAuthorizer(index)
-  return async (request) => {
-    const decision = await authorize(request)
+  const logged = (request: AccessRequest, decision: Decision): Decision => {
     const outcome = outcomeOf(decision, request, policy())
     if (outcome === 'accept') return decision
     const entry = index.lookup(request.userName)
@@ -123,5 +122,9 @@ export function loggingAuthorizer(
       calling_station_id: request.callingStationId ?? null,
     })
     return decision
+  }
+  return (request) => {
+    const decision = authorize(request)
+    return decision instanceof Promise ? decision.then((d) => logged(request, d)) : logged(request, decision)
   }
 }

@@ -295,7 +295,7 @@ export class SubscriberIndex implements SubscriberSource {
   }
 
   /** SubscriberSource: a service bound to another NAS is not found from this one. */
-  async find(userName: string, request: AccessRequest): Promise<Subscriber | null> {
+  find(userName: string, request: AccessRequest): Subscriber | null {
     const entry = this.byLogin.get(userName)
     if (!entry) return null
     if (entry.nasId !== null && String(entry.nasId) !== String(request.nas.id)) return null

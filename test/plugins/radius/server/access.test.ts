@@ -436,3 +436,37 @@ t.test('a dual-stack listener sees IPv4 NASes by their IPv4 address', async (t) 
   const reply = signedReply(t, request, await exchange(ports.authPort, request))
   t.equal(reply.code, Code.AccessAccept, '::ffff:127.0.0.1 matched the NAS entry for 127.0.0.1')
 })
+
+t.test('encoded reply attributes follow edits of the subscriber list and of the policy', async (t) => {
+  const { ports, subscribers, policy } = await startServer(t)
+  const alice = subscribers.add('alice', {
+    password: 'pw',
+    replyAttributes: [{ name: 'Mikrotik-Rate-Limit', value: '1M/2M' }],
+  })
+  subscribers.add('blocked', { password: 'pw', state: 'blocked' })
+  const ask = async (userName: string) => {
+    const request = accessRequest({ userName, secret: SECRET, auth: { method: 'pap', password: 'pw' } })
+    return namedAttributes(signedReply(t, request, await exchange(ports.authPort, request)))
+  }
+  const rate = (named: Record<string, unknown>) =>
+    (named['Vendor-Specific'] as Record<string, string>)['Mikrotik-Rate-Limit']
+  t.equal(rate(await ask('alice')), '1M/2M')
+  t.equal(rate(await ask('alice')), '1M/2M', 'the second answer from the kept bytes')
+  alice.replyAttributes[0]!.value = '5M/10M'
+  alice.replyAttributes.push({ name: 'Framed-Pool', value: 'pool-b' })
+  const edited = await ask('alice')
+  t.equal(rate(edited), '5M/10M', 'a value edited in place')
+  t.equal(edited['Framed-Pool'], 'pool-b', 'an attribute added in place')
+  t.equal(edited['Acct-Interim-Interval'], 300)
+
+  const before = await ask('blocked')
+  t.equal((before['Vendor-Specific'] as Record<string, string>)['Mikrotik-Address-List'], 'uplink-blocked')
+  policy.rejectPool.addressLists[1] = 'blocked-list'
+  policy.rejectPool.sessionTimeout = 60
+  policy.interimInterval = 0
+  const after = await ask('blocked')
+  t.equal((after['Vendor-Specific'] as Record<string, string>)['Mikrotik-Address-List'], 'blocked-list')
+  t.equal(after['Session-Timeout'], 60)
+  t.equal(after['Acct-Interim-Interval'], undefined, 'interim 0: left to the NAS')
+  t.equal((await ask('alice'))['Acct-Interim-Interval'], undefined)
+})

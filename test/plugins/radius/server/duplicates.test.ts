@@ -27,3 +27,29 @@ t.test('cached replies expire after the TTL and the cache is bounded', async (t)
     DuplicateCache.key('10.0.0.1', 1646, 7, Buffer.alloc(16)),
   )
 })
+
+t.test('eviction and expiry by arrival, with answered and abandoned entries in between', async (t) => {
+  let now = 0
+  const cache = new DuplicateCache(1000, 100, () => now)
+  const key = (i: number) => DuplicateCache.key('10.0.0.1', 1000 + i, i & 255, Buffer.alloc(16, i & 255))
+  for (let i = 0; i < 1000; i++) {
+    now = i
+    t.equal(cache.begin(key(i)).state, 'new')
+    if (i % 3 === 0) cache.complete(key(i), Buffer.of(i & 255))
+    if (i % 7 === 0) cache.abandon(key(i))
+    t.ok(cache.size <= 100)
+  }
+  t.equal(cache.begin(key(999)).state, 'answered', 'the newest answered entry is kept')
+  t.equal(cache.begin(key(998)).state, 'in-progress')
+  t.equal(cache.begin(key(994)).state, 'new', 'an abandoned one is handled again')
+  t.equal(cache.begin(key(800)).state, 'new', 'evicted (more than 100 since)')
+
+  now = 5000
+  cache.begin(key(2000))
+  t.equal(cache.size, 1, 'everything older than the TTL swept')
+  cache.complete(key(2000), Buffer.from('r'))
+  now = 5999
+  t.same(cache.begin(key(2000)), { state: 'answered', reply: Buffer.from('r') })
+  now = 6000
+  t.equal(cache.begin(key(2000)).state, 'new', 'expired')
+})
