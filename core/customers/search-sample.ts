@@ -172,13 +172,15 @@ function matching(sample: Sample, actor: Pick<Actor, 'partnerIds'>, query: Custo
     for (const row of rows) if (filter(row)) n++
     return n
   }
-  let candidates = rowsWith(sample, words[0]!)
+  // The longest word first: it has the rarest trigrams, and the others are checked on its rows only.
+  const [first, ...rest] = [...words].sort((a, b) => b.length - a.length)
+  let candidates = rowsWith(sample, first!)
   if (isIdTerm(words)) {
     const id = Number(words[0])
     const byId = rows.findIndex((r) => r.id === id)
     if (byId >= 0 && !candidates.includes(byId)) candidates.push(byId)
   }
-  for (const w of words.slice(1)) candidates = candidates.filter((i) => rows[i]!.text.includes(w))
+  for (const w of rest) candidates = candidates.filter((i) => rows[i]!.text.includes(w))
   return filter ? candidates.filter((i) => filter(rows[i]!)).length : candidates.length
 }
 

@@ -164,14 +164,20 @@ function orderBy(query: CustomerQuery, outer = false): string {
   return key === 'id' ? `${ref('id')}${dir}` : `${ref(key)}${dir}, ${ref('id')}${dir}`
 }
 
-/** A raw list row (columns named by their list keys) as drizzle would map it. */
+/**
+ * The list columns the driver hands over in another form than drizzle's: the timestamp and the date
+ * (drizzle has the driver leave them as text), and JSON on drivers that do not decode it.
+ */
+const MAPPED = ['createdAt', 'dateAdded', 'customFields'] as const
+
+/** A raw list row (columns named by their list keys) as drizzle would map it, in place. */
 function listRow(raw: Record<string, unknown>): CustomerListRow {
-  const row: Record<string, unknown> = {}
-  for (const k of listKeys) {
+  for (const k of MAPPED) {
     const v = raw[k]
-    row[k] = v === null || v === undefined ? null : listColumns[k].mapFromDriverValue(v as never)
+    raw[k] = v === null || v === undefined ? null : listColumns[k].mapFromDriverValue(v as never)
   }
-  return row as CustomerListRow
+  if ('matches' in raw) delete raw.matches
+  return raw as CustomerListRow
 }
 
 const run = <T>(db: DbOrTx, text: string) => rawRows<T>(db, text)
@@ -219,10 +225,11 @@ export async function searchCustomers(db: DbOrTx, actor: Pick<Actor, 'partnerIds
       db,
       `with m as materialized (select ${SELECTION} from ${T}${indexed}) select *, (count(*) over ())::int as "matches" from m order by ${orderBy(query, true)}${paging}`,
     )
+    const counted = found.length ? Number(found[0]!.matches) : null
     const items = found.map(listRow)
     if (mode === 'none') return result(items, null, false)
     // Past the last match the window says nothing.
-    const n = found.length ? Number(found[0]!.matches) : offset > 0 ? await countMatches(db, indexed) : 0
+    const n = counted ?? (offset > 0 ? await countMatches(db, indexed) : 0)
     if (n > Math.max(estimate.matches, limit) * 4) sampleWasWrong(db)
     return result(items, n, true)
   }
