@@ -1,6 +1,7 @@
 // npm run bench:radius -- --subscribers 100000 [--duration 10] [--warmup 3] [--window 64] [--rate 10000]
 //                         [--acct-sessions 20000] [--freeradius-threads 16] [--wrong 0.1]
 //                         [--panel] [--panel-auth-rate 1000] [--cpu-prof <dir>] [--only uplink|freeradius]
+//                         [--server-flags "<node flags>"] [--acct-lanes 2]
 // Uplink's RADIUS server against FreeRADIUS 3 + rlm_sql on the same PostgreSQL, in the same run, with
 // the same load generator (scripts/bench/radius/load-generator.ts, its own process): N subscribers in
 // Uplink's tables (customers, plans, services) and the same N in FreeRADIUS's radcheck/radreply.
@@ -15,12 +16,15 @@
 // With --cpu-prof <dir>, Uplink's server writes one V8 CPU profile per phase into <dir>.
 // auth_cpu_us / acct_cpu_us: Uplink's server CPU time per datagram in the closed-loop auth run and over
 // the accounting phases, a figure that other work on the machine does not inflate the way it does rates.
+// --server-flags: Node/V8 flags of Uplink's server process, by default the plugin's RADIUS_NODE_FLAGS
+// (plugins/radius/node-flags.ts, what a deployment should start the server with); "" runs without.
 // Last line: one JSON object.
 import { randomBytes } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import postgres from 'postgres'
 import { connect } from '../../db/client.ts'
+import { RADIUS_NODE_FLAGS } from '../../plugins/radius/node-flags.ts'
 import { runMigrations } from '../../db/migrate.ts'
 import { startChild } from './radius/children.ts'
 import { ensureFreeradius, prepareFreeradiusDatabase, startFreeradius } from './radius/freeradius.ts'
@@ -219,8 +223,12 @@ async function main(): Promise<void> {
   let underPanel: { auth: LoadResult; panel: PanelLoadResult } | undefined
   if (only !== 'freeradius') {
     console.log(`Uplink (plugins/radius/standalone.ts), window ${window}, ${duration} s after ${warmup} s warm-up`)
+    const serverFlags = (option('server-flags') ?? RADIUS_NODE_FLAGS.join(' ')).split(' ').filter(Boolean)
+    console.log(`  server flags: ${serverFlags.join(' ') || '(none)'}`)
     const server = startChild(new URL('./radius/uplink-server.ts', import.meta.url), {
+      execArgv: serverFlags,
       env: {
+        RADIUS_ACCT_LANES: option('acct-lanes') ?? process.env.RADIUS_ACCT_LANES ?? '',
         DATABASE_URL: uplinkUrl,
         INSTANCE_KEY: instanceKey,
         RADIUS_AUTH_PORT: String(PORTS.uplink.auth),

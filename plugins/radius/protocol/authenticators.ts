@@ -50,9 +50,14 @@ export function md5WithSecret(packet: Uint8Array, secret: Uint8Array): Buffer {
 
 /** Checks the Request Authenticator of an Accounting-, CoA- or Disconnect-Request. */
 export function verifyHashedRequestAuthenticator(raw: Buffer, secret: Uint8Array): boolean {
-  const copy = Buffer.from(raw)
-  ZERO16.copy(copy, 4)
-  return sameBytes(md5WithSecret(copy, secret), raw.subarray(4, 20))
+  if (raw.length < HEADER_LENGTH) return false
+  const digest = createHash('md5')
+    .update(raw.subarray(0, 4))
+    .update(ZERO16)
+    .update(raw.subarray(HEADER_LENGTH))
+    .update(secret)
+    .digest()
+  return sameBytes(digest, raw.subarray(4, 20))
 }
 
 /** Checks a reply's Response Authenticator against the request it answers. */

@@ -22,7 +22,7 @@ export interface AccessHandlerDeps {
 
 // Secrets as bytes, by the NAS's secret text (a handful of NASes; a changed secret is a new key).
 const secretBytes = new Map<string, Buffer>()
-function secretOf(nas: NasClient): Buffer {
+export function secretOf(nas: NasClient): Buffer {
   let bytes = secretBytes.get(nas.secret)
   if (!bytes) {
     if (secretBytes.size >= 10_000) secretBytes.clear()

@@ -38,14 +38,13 @@ class ExpiryQueue {
     return this.times[this.head]!
   }
 
-  /** Removes the oldest record; its key and the expiry it was queued with. */
-  shift(): { key: string; expires: number } {
+  /** Removes the oldest record and returns its key (read its expiry first with firstExpires()). */
+  shift(): string {
     const key = this.keys[this.head]!
-    const expires = this.times[this.head]!
     this.keys[this.head] = undefined
     this.head = (this.head + 1) & (this.keys.length - 1)
     this.length--
-    return { key, expires }
+    return key
   }
 
   private grow(): void {
@@ -73,20 +72,35 @@ export class DuplicateCache {
   ) {}
 
   static key(address: string, port: number, identifier: number, authenticator: Buffer): string {
-    return `${address}|${port}|${identifier}|${authenticator.toString('base64')}`
+    // latin1: one character per byte, no encoding work, and a short key.
+    return `${address}|${port}|${identifier}|${authenticator.toString('latin1')}`
   }
 
   /** Registers a request; tells whether it is new, being handled, or already answered. */
   begin(key: string): DuplicateState {
+    const seen = this.peek(key)
+    if (seen === NEW) this.hold(key)
+    return seen
+  }
+
+  /**
+   * Tells whether a request is new, being handled, or already answered, without registering it: a
+   * request answered before the next datagram is read needs no in-progress entry, only complete().
+   */
+  peek(key: string): DuplicateState {
     const now = this.now()
     this.sweep(now)
     const entry = this.entries.get(key)
     if (entry && entry.expires > now) {
       return entry.reply ? { state: 'answered', reply: entry.reply } : IN_PROGRESS
     }
-    this.entries.delete(key)
-    this.put(key, { reply: null, expires: now + this.ttlMs })
     return NEW
+  }
+
+  /** Marks a new request as being handled, so copies arriving meanwhile are dropped. */
+  hold(key: string): void {
+    this.entries.delete(key)
+    this.put(key, { reply: null, expires: this.now() + this.ttlMs })
   }
 
   complete(key: string, reply: Buffer): void {
@@ -115,15 +129,16 @@ export class DuplicateCache {
     this.queue.push(key, entry.expires)
     // Oldest first; a record whose entry has since been answered (queued again) or dropped is skipped.
     while (this.entries.size > this.maxEntries && this.queue.length > 0) {
+      const expires = this.queue.firstExpires()
       const oldest = this.queue.shift()
-      if (this.entries.get(oldest.key)?.expires === oldest.expires) this.entries.delete(oldest.key)
+      if (this.entries.get(oldest)?.expires === expires) this.entries.delete(oldest)
     }
   }
 
   private sweep(now: number): void {
     const queue = this.queue
     while (queue.length > 0 && queue.firstExpires() <= now) {
-      const { key } = queue.shift()
+      const key = queue.shift()
       const entry = this.entries.get(key)
       if (entry && entry.expires <= now) this.entries.delete(key)
     }

@@ -133,11 +133,15 @@ export class RadiusServer {
     }
     if (!pending) counters.inFlight--
     else
-      void pending
-        .catch((error: unknown) => this.failed(datagram, error))
-        .finally(() => {
+      pending.then(
+        () => {
           counters.inFlight--
-        })
+        },
+        (error: unknown) => {
+          counters.inFlight--
+          this.failed(datagram, error)
+        },
+      )
   }
 
   private handle(datagram: Datagram, msg: Buffer): Promise<void> | void {
@@ -167,7 +171,7 @@ export class RadiusServer {
     if (!nas) return counters.drop('unknown-nas')
     const { rinfo } = datagram
     const key = DuplicateCache.key(address, rinfo.port, packet.identifier, packet.authenticator)
-    const seen = this.duplicates.begin(key)
+    const seen = this.duplicates.peek(key)
     if (seen.state === 'in-progress') return counters.drop('duplicate-in-progress')
     if (seen.state === 'answered') {
       datagram.socket.send(seen.reply, rinfo.port, rinfo.address)
@@ -185,7 +189,11 @@ export class RadiusServer {
             source,
           )
         : handleAccountingRequest({ store: this.options.accounting, now: this.now }, packet, nas, source)
-    if (outcome instanceof Promise) return outcome.then((o) => this.answer(datagram, address, o))
+    if (outcome instanceof Promise) {
+      // Copies that arrive before the answer are dropped; a synchronous answer needs no such entry.
+      this.duplicates.hold(key)
+      return outcome.then((o) => this.answer(datagram, address, o))
+    }
     this.answer(datagram, address, outcome)
   }
 

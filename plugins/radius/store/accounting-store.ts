@@ -104,10 +104,6 @@ export class PgAccountingStore implements AccountingStore {
       lane.queue.push({ record, resolve, reject })
     })
     this.inFlight.set(record.eventKey, promise)
-    promise.then(
-      () => this.remember(record.eventKey),
-      () => this.inFlight.delete(record.eventKey),
-    )
     this.kick(lane)
     return promise
   }
@@ -142,7 +138,10 @@ export class PgAccountingStore implements AccountingStore {
     this.write(batch.map((w) => w.record))
       .then(
         (grown) => {
-          for (const w of batch) w.resolve()
+          for (const w of batch) {
+            this.remember(w.record.eventKey)
+            w.resolve()
+          }
           if (grown.length > 0 && this.onUsage) {
             try {
               this.onUsage.usageGrew(grown)
@@ -152,7 +151,10 @@ export class PgAccountingStore implements AccountingStore {
           }
         },
         (error) => {
-          for (const w of batch) w.reject(error)
+          for (const w of batch) {
+            this.inFlight.delete(w.record.eventKey)
+            w.reject(error)
+          }
         },
       )
       .finally(() => {
@@ -189,26 +191,29 @@ export class PgAccountingStore implements AccountingStore {
   }
 
   private build(records: AccountingRecord[]): Batch {
-    const raw = new Map<string, AccountingRecord>()
+    const seen = new Set<string>()
+    const raw = rawColumns()
     const sessions = new Map<string, SessionInput>()
     const nasResets: { nasId: number; at: string }[] = []
+    const { serviceOf, freeTraffic } = this.options
     for (const r of records) {
       const nasId = Number(r.nas.id)
       const at = second(r.eventTime)
       const sessionId = r.sessionId ?? ''
       const rawKey = `${nasId}|${sessionId}|${r.statusCode}|${at}`
-      if (!raw.has(rawKey)) raw.set(rawKey, r)
-      else this.stats.duplicates++
+      const owner = r.userName ? serviceOf(r.userName) : undefined
+      if (seen.has(rawKey)) this.stats.duplicates++
+      else {
+        seen.add(rawKey)
+        addRaw(raw, r, nasId, at, owner?.serviceId)
+      }
 
       if (r.statusType === 'accounting-on' || r.statusType === 'accounting-off') {
         nasResets.push({ nasId, at })
         continue
       }
       if (r.statusType === 'other' || !r.sessionId) continue
-      const owner = r.userName ? this.options.serviceOf(r.userName) : undefined
-      const started = new Date(
-        r.eventTime.getTime() - (r.statusType === 'start' ? 0 : (r.sessionTime ?? 0) * 1000),
-      )
+      const stop = r.statusType === 'stop'
       const input: SessionInput = {
         nas_id: nasId,
         acct_session_id: r.sessionId,
@@ -219,31 +224,32 @@ export class PgAccountingStore implements AccountingStore {
         framed_ip_address: nullable(r.framedIpAddress),
         calling_station_id: nullable(r.callingStationId),
         nas_port_id: nullable(r.nasPortId),
-        started_at: second(started),
+        started_at:
+          r.statusType === 'start' || !r.sessionTime
+            ? at
+            : second(new Date(r.eventTime.getTime() - r.sessionTime * 1000)),
         last_update_at: at,
-        stopped_at: r.statusType === 'stop' ? at : null,
+        stopped_at: stop ? at : null,
         session_time: r.sessionTime ?? 0,
         input_octets: r.inputOctets,
         output_octets: r.outputOctets,
-        terminate_cause: r.statusType === 'stop' ? (nullable(r.terminateCause) ?? 'Unknown') : null,
-        free: r.userName ? (this.options.freeTraffic?.(r.userName, r.eventTime) ?? false) : false,
+        terminate_cause: stop ? (nullable(r.terminateCause) ?? 'Unknown') : null,
+        free: r.userName ? (freeTraffic?.(r.userName, r.eventTime) ?? false) : false,
       }
       const key = `${nasId}|${r.sessionId}`
       const prev = sessions.get(key)
       sessions.set(key, prev ? mergeSession(prev, input) : input)
     }
-    return {
-      raw: rawColumns([...raw.values()], this.options.serviceOf),
-      sessions: sessionColumns([...sessions.values()]),
-      nasResets,
-    }
+    return { raw, sessions: sessionColumns(sessions.values()), nasResets }
   }
 
   // Timestamps and booleans go in as text[]: drizzle's driver replaces the shared connection's date
   // serializers (those of the array types too), and postgres.js serializes only `true` as a true bool.
+  // Columns of numbers, timestamps and booleans go as one array literal each (nothing to escape);
+  // text columns as arrays, which the driver quotes element by element.
   private async statement(sql: Sql, b: Batch): Promise<number[]> {
-    const r = b.raw
-    const s = b.sessions
+    const r = literals(b.raw)
+    const s = literals(b.sessions)
     const rows = await sql<{ service_id: number }[]>`
       with raw as (
         insert into radius_accounting (event_time, received_at, nas_id, acct_session_id, status_type,
@@ -332,70 +338,76 @@ interface Batch {
   nasResets: { nasId: number; at: string }[]
 }
 
+type Column = (string | null)[]
+
 /** The raw events as one array per column (unnest in the statement), every value as text or null. */
-function rawColumns(records: AccountingRecord[], serviceOf: AccountingStoreOptions['serviceOf']) {
-  const col = () => [] as (string | null)[]
-  const c = {
-    eventTime: col(),
-    receivedAt: col(),
-    nasId: col(),
-    sessionId: col(),
-    status: col(),
-    userName: col(),
-    serviceId: col(),
-    inputOctets: col(),
-    outputOctets: col(),
-    inputPackets: col(),
-    outputPackets: col(),
-    sessionTime: col(),
-    delay: col(),
-    cause: col(),
-    framedIp: col(),
-    callingStation: col(),
-    nasPort: col(),
+function rawColumns() {
+  return {
+    eventTime: [] as Column,
+    receivedAt: [] as Column,
+    nasId: [] as Column,
+    sessionId: [] as Column,
+    status: [] as Column,
+    userName: [] as Column,
+    serviceId: [] as Column,
+    inputOctets: [] as Column,
+    outputOctets: [] as Column,
+    inputPackets: [] as Column,
+    outputPackets: [] as Column,
+    sessionTime: [] as Column,
+    delay: [] as Column,
+    cause: [] as Column,
+    framedIp: [] as Column,
+    callingStation: [] as Column,
+    nasPort: [] as Column,
   }
-  for (const r of records) {
-    c.eventTime.push(second(r.eventTime))
-    c.receivedAt.push(r.receivedAt.toISOString())
-    c.nasId.push(String(r.nas.id))
-    c.sessionId.push(r.sessionId ?? '')
-    c.status.push(String(r.statusCode))
-    c.userName.push(nullable(r.userName))
-    c.serviceId.push(text(r.userName ? serviceOf(r.userName)?.serviceId : null))
-    c.inputOctets.push(r.inputOctets.toString())
-    c.outputOctets.push(r.outputOctets.toString())
-    c.inputPackets.push(String(r.inputPackets))
-    c.outputPackets.push(String(r.outputPackets))
-    c.sessionTime.push(text(r.sessionTime))
-    c.delay.push(String(r.delaySeconds))
-    c.cause.push(nullable(r.terminateCause))
-    c.framedIp.push(nullable(r.framedIpAddress))
-    c.callingStation.push(nullable(r.callingStationId))
-    c.nasPort.push(nullable(r.nasPortId))
-  }
-  return c
 }
 
-function sessionColumns(sessions: SessionInput[]) {
-  const col = () => [] as (string | null)[]
+function addRaw(
+  c: ReturnType<typeof rawColumns>,
+  r: AccountingRecord,
+  nasId: number,
+  at: string,
+  serviceId: number | undefined,
+): void {
+  c.eventTime.push(at)
+  c.receivedAt.push(r.receivedAt.toISOString())
+  c.nasId.push(String(nasId))
+  c.sessionId.push(r.sessionId ?? '')
+  c.status.push(String(r.statusCode))
+  c.userName.push(nullable(r.userName))
+  c.serviceId.push(text(serviceId))
+  c.inputOctets.push(r.inputOctets.toString())
+  c.outputOctets.push(r.outputOctets.toString())
+  c.inputPackets.push(String(r.inputPackets))
+  c.outputPackets.push(String(r.outputPackets))
+  c.sessionTime.push(text(r.sessionTime))
+  c.delay.push(String(r.delaySeconds))
+  c.cause.push(nullable(r.terminateCause))
+  c.framedIp.push(nullable(r.framedIpAddress))
+  c.callingStation.push(nullable(r.callingStationId))
+  c.nasPort.push(nullable(r.nasPortId))
+}
+
+function sessionColumns(sessions: Iterable<SessionInput>) {
   const c = {
-    nasId: col(),
-    sessionId: col(),
-    multiSessionId: col(),
-    userName: col(),
-    serviceId: col(),
-    customerId: col(),
-    framedIp: col(),
-    callingStation: col(),
-    nasPort: col(),
-    startedAt: col(),
-    lastUpdateAt: col(),
-    stoppedAt: col(),
-    sessionTime: col(),
-    inputOctets: col(),
-    outputOctets: col(),
-    cause: col(),
-    free: col(),
+    nasId: [] as Column,
+    sessionId: [] as Column,
+    multiSessionId: [] as Column,
+    userName: [] as Column,
+    serviceId: [] as Column,
+    customerId: [] as Column,
+    framedIp: [] as Column,
+    callingStation: [] as Column,
+    nasPort: [] as Column,
+    startedAt: [] as Column,
+    lastUpdateAt: [] as Column,
+    stoppedAt: [] as Column,
+    sessionTime: [] as Column,
+    inputOctets: [] as Column,
+    outputOctets: [] as Column,
+    cause: [] as Column,
+    free: [] as Column,
   }
   for (const s of sessions) {
     c.nasId.push(String(s.nas_id))
@@ -417,6 +429,47 @@ function sessionColumns(sessions: SessionInput[]) {
     c.free.push(s.free ? 'true' : 'false')
   }
   return c
+}
+
+/**
+ * Columns whose values never need quoting in an array literal (numbers, ISO timestamps, booleans)
+ * joined into one literal each; the others left as arrays.
+ */
+const LITERAL_COLUMNS = new Set([
+  'eventTime',
+  'receivedAt',
+  'nasId',
+  'status',
+  'serviceId',
+  'customerId',
+  'inputOctets',
+  'outputOctets',
+  'inputPackets',
+  'outputPackets',
+  'sessionTime',
+  'delay',
+  'startedAt',
+  'lastUpdateAt',
+  'stoppedAt',
+  'free',
+])
+
+function literals<T extends Record<string, Column>>(columns: T): Record<keyof T, Column | string> {
+  const out = {} as Record<keyof T, Column | string>
+  for (const name in columns) {
+    const values = columns[name]!
+    if (!LITERAL_COLUMNS.has(name)) {
+      out[name] = values
+      continue
+    }
+    let literal = '{'
+    for (let i = 0; i < values.length; i++) {
+      if (i > 0) literal += ','
+      literal += values[i] ?? 'NULL'
+    }
+    out[name] = `${literal}}`
+  }
+  return out
 }
 
 interface SessionInput {

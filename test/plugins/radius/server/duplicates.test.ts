@@ -53,3 +53,25 @@ t.test('eviction and expiry by arrival, with answered and abandoned entries in b
   now = 6000
   t.equal(cache.begin(key(2000)).state, 'new', 'expired')
 })
+
+t.test('peek registers nothing; a request answered at once needs only complete()', async (t) => {
+  let now = 0
+  const cache = new DuplicateCache(1000, 10, () => now)
+  const key = DuplicateCache.key('10.0.0.1', 1645, 7, Buffer.alloc(16, 3))
+  t.same(cache.peek(key), { state: 'new' })
+  t.same(cache.peek(key), { state: 'new' }, 'still new: nothing was registered')
+  t.equal(cache.size, 0)
+  cache.complete(key, Buffer.from('reply'))
+  t.same(cache.peek(key), { state: 'answered', reply: Buffer.from('reply') })
+  now = 1000
+  t.same(cache.peek(key), { state: 'new' }, 'expired')
+  cache.hold(key)
+  t.same(cache.peek(key), { state: 'in-progress' }, 'held while an answer is awaited')
+  cache.abandon(key)
+  t.same(cache.peek(key), { state: 'new' })
+  t.not(
+    DuplicateCache.key('10.0.0.1', 1645, 7, Buffer.alloc(16, 3)),
+    DuplicateCache.key('10.0.0.1', 1645, 7, Buffer.alloc(16, 4)),
+    'authenticators that differ give different keys',
+  )
+})
