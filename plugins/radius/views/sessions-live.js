@@ -1,5 +1,6 @@
 // Online sessions page: the rows follow RADIUS as sessions start, stop and update, over the panel's
-// WebSocket (/admin/ws, the topic named in data-sessions-topic), and the search filters as you type.
+// WebSocket (/admin/ws through live-socket.js, the topic named in data-sessions-topic), and the search
+// filters as you type.
 // The server pushes only {online, version}; when the version moves the rows are fetched again with
 // this page's own search and page number. Without this script the page works as plain HTML.
 ;(() => {
@@ -7,21 +8,11 @@
   const rowsBox = () => document.getElementById('sessions-live')
   const searchBox = () => document.getElementById('session-q')
   const first = rowsBox()
-  if (!first || !('WebSocket' in window)) return
+  if (!first || !window.uplinkLiveSocket) return
   const topic = first.dataset.sessionsTopic
-  let socket
-  let delay = 1000
-  let leaving = false
   let timer
   let loading = false
   let again = false
-
-  const setStatus = (text, state) => {
-    for (const el of document.querySelectorAll('[data-live-status]')) {
-      el.textContent = text
-      el.dataset.state = state
-    }
-  }
 
   const query = () => {
     const params = new URLSearchParams(location.search)
@@ -72,39 +63,15 @@
     schedule(300)
   })
 
-  const connect = () => {
-    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:'
-    socket = new WebSocket(`${scheme}//${location.host}/admin/ws`)
-    socket.addEventListener('open', () => {
-      delay = 1000
-      socket.send(JSON.stringify({ subscribe: topic }))
-    })
-    socket.addEventListener('message', (event) => {
-      let message
-      try {
-        message = JSON.parse(event.data)
-      } catch {
-        return
-      }
+  window.uplinkLiveSocket('/admin/ws', {
+    onOpen: (send) => send({ subscribe: topic }),
+    onMessage: (message) => {
       const box = rowsBox()
       if (message.topic !== topic || !message.data || !box) return
-      setStatus('live', 'open')
       if (message.data.version !== box.dataset.version) {
         box.dataset.version = message.data.version
         schedule(0)
       }
-    })
-    socket.addEventListener('close', () => {
-      if (leaving) return
-      setStatus('reconnecting…', 'closed')
-      setTimeout(connect, delay)
-      delay = Math.min(delay * 2, 30000)
-    })
-  }
-
-  window.addEventListener('pagehide', () => {
-    leaving = true
-    socket?.close()
+    },
   })
-  connect()
 })()

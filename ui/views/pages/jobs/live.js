@@ -1,7 +1,7 @@
 // Live job progress on /admin/jobs: updates run rows from GET /admin/ws/jobs, adds new runs on top.
 ;(() => {
   const table = document.getElementById('runs')
-  if (!table || !('WebSocket' in window)) return
+  if (!table || !window.uplinkLiveSocket) return
   const tbody = table.querySelector('tbody')
   const badge = { succeeded: 'active', failed: 'blocked', running: 'new', skipped: 'inactive' }
   const duration = (ms) => (ms === null || ms === undefined ? '' : ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`)
@@ -43,20 +43,9 @@
     row.querySelector('.message').textContent = message
     row.querySelector('.message').title = run.error ?? run.message ?? ''
   }
-  let retry = 1000
-  function connect() {
-    const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${table.dataset.live}`)
-    ws.onopen = () => {
-      retry = 1000
-    }
-    ws.onmessage = (e) => {
-      const msg = JSON.parse(e.data)
+  window.uplinkLiveSocket(table.dataset.live, {
+    onMessage: (msg) => {
       if (msg.type === 'run') render(msg.run)
-    }
-    ws.onclose = () => {
-      setTimeout(connect, retry)
-      retry = Math.min(retry * 2, 30000)
-    }
-  }
-  connect()
+    },
+  })
 })()
