@@ -1,5 +1,5 @@
 import { and, eq, ne, sql } from 'drizzle-orm'
-import argon2 from 'argon2'
+import { hashPassword, verifyPassword } from '../admins/passwords.ts'
 import { rows, type DbOrTx } from '../../db/client.ts'
 import type { AppContext } from '../kernel/context.ts'
 import { NotFoundError, ValidationError, type FieldError } from '../kernel/errors.ts'
@@ -51,7 +51,6 @@ function throwIf(errors: FieldError[]): void {
   if (errors.length) throw new ValidationError(errors)
 }
 
-const hashPassword = (pw: string) => argon2.hash(pw, { type: argon2.argon2id })
 
 /** Creates a customer: validated, login unique (the new id when left blank), audited, `customer.created` emitted. */
 export async function createCustomer(db: DbOrTx, deps: CrmDeps, actor: Actor, input: CustomerInput): Promise<Customer> {
@@ -224,7 +223,7 @@ export async function deleteCustomer(db: DbOrTx, deps: CrmDeps, actor: Actor, id
 export async function verifyPortalPassword(db: DbOrTx, login: string, password: string): Promise<Customer | null> {
   const [row] = await db.select().from(customers).where(eq(customers.login, login))
   if (!row?.portalPasswordHash) return null
-  return (await argon2.verify(row.portalPasswordHash, password)) ? publicCustomer(row) : null
+  return (await verifyPassword(row.portalPasswordHash, password)) ? publicCustomer(row) : null
 }
 
 export type { CustomerInput, CustomerValues }

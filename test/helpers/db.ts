@@ -3,7 +3,12 @@ import { randomBytes } from 'node:crypto'
 import postgres from 'postgres'
 import { connect, type DbHandle } from '../../db/client.ts'
 import { openMemoryEmbedded } from '../../db/embedded.ts'
+import { setPasswordHashCost } from '../../core/admins/passwords.ts'
 import { embeddedTemplateFile, templateDbName } from '../setup/template.ts'
+
+// Every test file with a database creates and signs in accounts; argon2's defaults would spend minutes
+// of CI's CPU on them. Hashes stay argon2id (the checks on their format hold), only cheaper.
+setPasswordHashCost({ memoryCost: 1024, timeCost: 1, parallelism: 1 })
 
 /**
  * A database of its own for one test file, already migrated: a copy of the template database on
