@@ -159,13 +159,6 @@ export async function jobRoutes(root: FastifyInstance): Promise<void> {
    * and from job_runs every second (runs on other nodes).
    */
   app.get('/admin/ws/jobs', { config: view, websocket: true, schema: { hide: true } }, async (socket) => {
-    // Listened for before the first await: a page that leaves at once must not leave a poll timer behind.
-    let stop = () => {}
-    let closed = false
-    socket.on('close', () => {
-      closed = true
-      stop()
-    })
     const sent = new Map<string, string>()
     const send = (run: ReturnType<typeof runJson>) => {
       const signature = `${run.status}:${run.progress}:${run.message}`
@@ -191,14 +184,13 @@ export async function jobRoutes(root: FastifyInstance): Promise<void> {
         polling = false
       }
     }
-    if (closed) return
     const onUpdate = () => void poll()
     app.scheduler.on('update', onUpdate)
     const timer = setInterval(() => void poll(), 1000)
-    stop = () => {
+    socket.on('close', () => {
       clearInterval(timer)
       app.scheduler.off('update', onUpdate)
-    }
+    })
     socket.send(
       JSON.stringify({
         type: 'hello',
