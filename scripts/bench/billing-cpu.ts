@@ -1,19 +1,12 @@
 // CPU seconds of the billing bench, its own and its PostgreSQL backends' (when the server runs on this
 // machine, read from /proc): on a machine shared with other work, wall-clock alone does not compare runs.
-import { readFileSync } from 'node:fs'
 import type { Sql } from 'postgres'
-
-const TICKS = 100
+import { procCpuUs } from './common.ts'
 
 /** utime + stime of a process, in seconds; null when it cannot be read (a remote server, an ended backend). */
 function processCpu(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    return (Number(fields[11]) + Number(fields[12])) / TICKS
-  } catch {
-    return null
-  }
+  const cpu = procCpuUs(`/proc/${pid}/stat`)
+  return cpu && (cpu.user + cpu.system) / 1e6
 }
 
 export interface CpuMark {

@@ -1,6 +1,6 @@
-// What every benchmark script shares: whole-number options, a seconds timer, and a fresh migrated
-// database of its own on the PostgreSQL server of DATABASE_URL.
-import { writeFileSync } from 'node:fs'
+// What every benchmark script shares: whole-number options, a seconds timer, a database of its own on the
+// PostgreSQL server of DATABASE_URL (fresh or reused), CPU time from /proc, and a CPU profile.
+import { readFileSync, writeFileSync } from 'node:fs'
 import { Session } from 'node:inspector'
 import postgres from 'postgres'
 import { runMigrations } from '../../db/migrate.ts'
@@ -19,20 +19,31 @@ export function arg(name: string, fallback: number): number {
 /** Seconds since `from` (a performance.now() reading), two decimals. */
 export const seconds = (from: number) => +((performance.now() - from) / 1000).toFixed(2)
 
-/** Drops and recreates database `name` next to DATABASE_URL's, migrates it, and returns its URL. */
-export async function freshBenchDatabase(name: string, bench: string): Promise<string> {
+/** DATABASE_URL (the benches need a real PostgreSQL server), or exit with why. */
+function baseUrl(bench: string): string {
   const base = process.env.DATABASE_URL
   if (!base) {
     console.error(`bench:${bench} needs DATABASE_URL (a real PostgreSQL server)`)
     process.exit(64)
   }
+  return base
+}
+
+/** The URL of database `name` on DATABASE_URL's server. */
+function urlOf(base: string, name: string): string {
+  const target = new URL(base)
+  target.pathname = `/${name}`
+  return target.toString()
+}
+
+/** Drops and recreates database `name` next to DATABASE_URL's, migrates it, and returns its URL. */
+export async function freshBenchDatabase(name: string, bench: string): Promise<string> {
+  const base = baseUrl(bench)
   const admin = postgres(base, { max: 1, onnotice: () => {} })
   await admin.unsafe(`drop database if exists ${name} with (force)`)
   await admin.unsafe(`create database ${name}`)
   await admin.end()
-  const target = new URL(base)
-  target.pathname = `/${name}`
-  const url = target.toString()
+  const url = urlOf(base, name)
   console.log(`database ${name}: migrating`)
   await runMigrations(url)
   return url
@@ -40,19 +51,30 @@ export async function freshBenchDatabase(name: string, bench: string): Promise<s
 
 /** The URL of an existing bench database, migrated to the current schema; null when it does not exist. */
 export async function benchDatabase(name: string, bench: string): Promise<string | null> {
-  const base = process.env.DATABASE_URL
-  if (!base) {
-    console.error(`bench:${bench} needs DATABASE_URL (a real PostgreSQL server)`)
-    process.exit(64)
-  }
+  const base = baseUrl(bench)
   const admin = postgres(base, { max: 1, onnotice: () => {} })
   const [found] = await admin`select 1 from pg_database where datname = ${name}`
   await admin.end()
   if (!found) return null
-  const target = new URL(base)
-  target.pathname = `/${name}`
-  await runMigrations(target.toString())
-  return target.toString()
+  const url = urlOf(base, name)
+  await runMigrations(url)
+  return url
+}
+
+/**
+ * CPU time of a process or thread from /proc (`/proc/<pid>/stat`, or `/proc/self/task/<tid>/stat` for one
+ * thread) in µs; null when it cannot be read (a remote server, a process that has ended). Linux only;
+ * CPU time holds on a busy machine where wall-clock time does not.
+ */
+export function procCpuUs(statPath: string): { user: number; system: number } | null {
+  try {
+    const stat = readFileSync(statPath, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    const tick = 10_000 // USER_HZ is 100: one tick is 10 ms
+    return { user: Number(fields[11]) * tick, system: Number(fields[12]) * tick }
+  } catch {
+    return null
+  }
 }
 
 /** With `--profile <file>`: a CPU profile of this thread from now until stop() (the measured phase). */

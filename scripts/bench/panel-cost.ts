@@ -4,21 +4,19 @@
 // at a time through app.inject (no sockets). CPU time, not latency: it holds on a busy machine too,
 // which makes it the number to compare before and after a change on the request path.
 import { randomBytes } from 'node:crypto'
-import { readFileSync } from 'node:fs'
 import { loadConfig } from '../../config/index.ts'
 import { buildApp } from '../../core/app.ts'
 import { admins } from '../../core/admins/schema.ts'
 import { createApiKey } from '../../core/api/keys.ts'
 import { SYSTEM_ACTOR } from '../../core/audit/service.ts'
 import { connect } from '../../db/client.ts'
-import { arg, startProfile } from './common.ts'
+import { arg, procCpuUs, startProfile } from './common.ts'
 import { TERMS } from './panel-terms.ts'
 
-const TICK_US = 1_000_000 / 100 // /proc/<pid>/stat counts in USER_HZ (100 on Linux)
-
 function backendCpuUs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-  return (Number(fields[11]) + Number(fields[12])) * TICK_US
+  const cpu = procCpuUs(`/proc/${pid}/stat`)
+  if (!cpu) throw new Error(`no /proc/${pid}/stat: run the bench on the database server's machine (Linux)`)
+  return cpu.user + cpu.system
 }
 
 async function main(): Promise<void> {

@@ -4,7 +4,6 @@
 // autocannon (in a worker thread, off the server's event loop) cycling through realistic search terms.
 // Then the same load on a trivial route of the same app for comparison. Last line: one JSON object.
 import { randomBytes } from 'node:crypto'
-import { readFileSync } from 'node:fs'
 import autocannon from 'autocannon'
 import { loadConfig } from '../../config/index.ts'
 import { buildApp } from '../../core/app.ts'
@@ -13,7 +12,7 @@ import { roleByBuiltin } from '../../core/admins/roles.ts'
 import { admins } from '../../core/admins/schema.ts'
 import { createApiKey } from '../../core/api/keys.ts'
 import { SYSTEM_ACTOR } from '../../core/audit/service.ts'
-import { arg, benchDatabase, freshBenchDatabase, startProfile } from './common.ts'
+import { arg, benchDatabase, freshBenchDatabase, procCpuUs, startProfile } from './common.ts'
 import { connect } from '../../db/client.ts'
 import { loadCustomers } from '../loadgen.ts'
 import { TERMS } from './panel-terms.ts'
@@ -37,9 +36,7 @@ async function run(url: string, paths: string[], headers: Record<string, string>
 
 /** CPU time of the main thread, which is the server's (autocannon runs in a worker thread), in µs; Linux only. */
 function threadCpu(): { user: number; system: number } {
-  const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-  const tick = 10_000 // USER_HZ is 100: one tick is 10 ms
-  return { user: Number(fields[11]) * tick, system: Number(fields[12]) * tick }
+  return procCpuUs(`/proc/self/task/${process.pid}/stat`) ?? { user: 0, system: 0 }
 }
 
 /** The server thread's CPU per request since `before`. */

@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm'
 import { rows, type DbOrTx } from '../../../db/client.ts'
-import { textArray } from './arrays.ts'
+import { textArray } from '../../../db/arrays.ts'
 
 /**
  * A charge key ('service:12:2026-01-01', 'change:3:2026-02-10:credit', a pending charge's or a plugin's

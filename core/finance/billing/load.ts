@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { rows, type DbOrTx } from '../../../db/client.ts'
 import { addDays, formatDate, toDate } from '../../kernel/dates.ts'
-import { dateArray, textArray } from './arrays.ts'
+import { dateArray, textArray } from '../../../db/arrays.ts'
 import { keyIsLive } from './charge-keys.ts'
 import type { BillingTerms, BillingTypeName, DisabledSpan, PendingChargeInfo, PlanChangeInfo, PlanInfo, ServiceInfo, ServiceState } from './charges.ts'
 

@@ -10,7 +10,7 @@ import { dueCustomerIds, loadPlans } from './load.ts'
 import type { InvoiceItemSource } from './plugin-lines.ts'
 import { autoConfirmAt, nextWorkingRun, runTotals, type BillingRun } from './runs.ts'
 import { settleFromCredit } from './settle.ts'
-import { intArray } from './arrays.ts'
+import { intArray } from '../../../db/arrays.ts'
 
 export interface EngineDeps {
   db: Db

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { rows, type Tx } from '../../../db/client.ts'
 import { allocateOpenCredit } from '../payments/allocation.ts'
-import { intArray } from './arrays.ts'
+import { intArray } from '../../../db/arrays.ts'
 import type { IssueOutcome } from './issue-batch.ts'
 
 /**
