@@ -6,7 +6,9 @@ import { Type } from 'typebox'
 import { rootDir } from '../web.ts'
 import { NotFoundError } from '../errors.ts'
 import { flash, render } from '../views.ts'
-import { getRun, lastRuns, listRuns, runsChangedSince, type JobRunRow } from './runs.ts'
+import { jobsLiveChannel } from './live-channel.ts'
+import { iso, RunJson, runJson } from './run-json.ts'
+import { getRun, lastRuns, listRuns } from './runs.ts'
 import type { RunStatus } from './types.ts'
 
 const VIEW = 'ui/views/pages/jobs/index.eta'
@@ -14,22 +16,6 @@ const RUN_VIEW = 'ui/views/pages/jobs/run.eta'
 const view = { permission: 'jobs.view' }
 const runPermission = { permission: 'jobs.run' }
 const LIVE_JS = resolve(rootDir, 'ui/views/pages/jobs/live.js')
-
-const RunJson = Type.Object({
-  id: Type.String(),
-  job: Type.String(),
-  status: Type.String(),
-  trigger: Type.String(),
-  node: Type.String(),
-  slot: Type.Union([Type.String(), Type.Null()]),
-  startedAt: Type.String(),
-  finishedAt: Type.Union([Type.String(), Type.Null()]),
-  durationMs: Type.Union([Type.Integer(), Type.Null()]),
-  progress: Type.Integer(),
-  message: Type.Union([Type.String(), Type.Null()]),
-  error: Type.Union([Type.String(), Type.Null()]),
-  result: Type.Unknown(),
-})
 
 const JobJson = Type.Object({
   name: Type.String(),
@@ -40,26 +26,6 @@ const JobJson = Type.Object({
   running: Type.Boolean(),
   lastRun: Type.Union([RunJson, Type.Null()]),
 })
-
-const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString())
-
-export function runJson(r: JobRunRow) {
-  return {
-    id: r.id.toString(),
-    job: r.job,
-    status: r.status,
-    trigger: r.trigger,
-    node: r.node,
-    slot: iso(r.slot),
-    startedAt: iso(r.startedAt)!,
-    finishedAt: iso(r.finishedAt),
-    durationMs: r.durationMs,
-    progress: r.progress,
-    message: r.message,
-    error: r.error,
-    result: r.result,
-  }
-}
 
 const STATUSES = ['running', 'succeeded', 'failed', 'skipped'] as const
 const RunsQuery = Type.Object({
@@ -154,50 +120,11 @@ export async function jobRoutes(root: FastifyInstance): Promise<void> {
     reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(liveJs),
   )
 
-  /**
-   * Pushes run changes as JSON messages `{ type: 'run', run }`: from this node's scheduler at once,
-   * and from job_runs every second (runs on other nodes).
-   */
-  app.get('/admin/ws/jobs', { config: view, websocket: true, schema: { hide: true } }, async (socket) => {
-    const sent = new Map<string, string>()
-    const send = (run: ReturnType<typeof runJson>) => {
-      const signature = `${run.status}:${run.progress}:${run.message}`
-      if (sent.get(run.id) === signature) return
-      sent.set(run.id, signature)
-      if (sent.size > 1000) sent.delete(sent.keys().next().value!)
-      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify({ type: 'run', run }))
-    }
-    const [{ now }] = (await app.ctx.sql`select clock_timestamp() as now`) as unknown as [{ now: Date }]
-    let since = new Date(now)
-    let polling = false
-    const poll = async () => {
-      if (polling) return
-      polling = true
-      try {
-        for (const row of await runsChangedSince(db, since)) {
-          if (row.updatedAt > since) since = row.updatedAt
-          send(runJson(row))
-        }
-      } catch (err) {
-        app.log.warn({ err }, 'jobs live: poll failed')
-      } finally {
-        polling = false
-      }
-    }
-    const onUpdate = () => void poll()
-    app.scheduler.on('update', onUpdate)
-    const timer = setInterval(() => void poll(), 1000)
-    socket.on('close', () => {
-      clearInterval(timer)
-      app.scheduler.off('update', onUpdate)
-    })
-    socket.send(
-      JSON.stringify({
-        type: 'hello',
-        jobs: (await jobsWithLastRun()).map((j) => ({ name: j.name, running: j.running })),
-      }),
-    )
-  })
+  app.get('/admin/ws/jobs', { config: view, websocket: true, schema: { hide: true } }, (socket) =>
+    jobsLiveChannel(app, socket, async () =>
+      (await jobsWithLastRun()).map((j) => ({ name: j.name, running: j.running })),
+    ),
+  )
 
   app.get(
     '/api/v1/jobs',

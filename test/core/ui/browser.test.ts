@@ -83,6 +83,11 @@ browserTest(t, 'the admin panel: dashboard with live counters, desktop and phone
   t.ok(open && open.y >= 56 && open.y + open.height <= PHONE.height + 1, 'the open menu sits between the top bar and the bottom of the screen')
   await shot(page, 'dashboard-phone-menu', true)
 
+  // The jobs page's live progress opens its socket through the shared live-socket.js.
+  const socket = page.waitForEvent('websocket')
+  await page.goto('/admin/jobs')
+  t.match((await socket).url(), /\/admin\/ws\/jobs$/, 'the jobs page connects to its live channel')
+
   t.same(pageErrors, [], 'no script or CSP errors')
 })
 

@@ -1,4 +1,5 @@
 import { once } from 'node:events'
+import { createRequire } from 'node:module'
 import t from 'tap'
 import type { RunOutcome } from '../../../../core/kernel/jobs/scheduler.ts'
 import example from '../../../fixtures/plugins/example/index.ts'
@@ -9,6 +10,11 @@ import { adminSession, createApiKey } from '../../../helpers/auth.ts'
 t.setTimeout(600_000)
 
 const html = { accept: 'text/html' }
+// The `ws` package ships no types.
+const WebSocket = createRequire(import.meta.url)('ws') as new (
+  url: string,
+  options: { headers: Record<string, string> },
+) => NodeJS.EventEmitter & { terminate(): void }
 
 // One app for the file: booting is the slow part.
 const ctx = await testApp({ plugins: [example] })
@@ -45,7 +51,15 @@ t.test('jobs page: schedules, run now, history, live progress', async (t) => {
   const ws = await app.injectWS('/admin/ws/jobs', { headers: { cookie: admin.cookie } })
   t.teardown(() => ws.terminate())
   const messages: { type: string; run?: { job: string; status: string; progress: number } }[] = []
-  ws.on('message', (data: Buffer) => messages.push(JSON.parse(String(data))))
+  const hello = new Promise<void>((resolve) =>
+    ws.on('message', (data: Buffer) => {
+      const message = JSON.parse(String(data))
+      messages.push(message)
+      if (message.type === 'hello') resolve()
+    }),
+  )
+  await hello
+  t.equal(messages[0]?.type, 'hello', 'the hello comes first')
 
   const finished = once(app.scheduler, 'finished') as Promise<[RunOutcome]>
   const run = await app.inject({
@@ -69,6 +83,19 @@ t.test('jobs page: schedules, run now, history, live progress', async (t) => {
   const detail = await app.inject({ method: 'GET', url: `/admin/jobs/runs/${outcome.runId}`, headers })
   t.equal(detail.statusCode, 200)
   t.match(detail.body, /&quot;greeting&quot;: &quot;Hello&quot;/, 'the result is shown')
+
+  // A page that leaves at once, over a real socket, takes its listener with it (and no poll timer
+  // keeps the process up).
+  const listeners = app.scheduler.listenerCount('update')
+  const base = await app.listen({ port: 0, host: '127.0.0.1' })
+  const brief = new WebSocket(`${base.replace(/^http/, 'ws')}/admin/ws/jobs`, {
+    headers: { cookie: admin.cookie },
+  })
+  await once(brief, 'open')
+  brief.terminate()
+  for (let i = 0; i < 200 && app.scheduler.listenerCount('update') > listeners; i++)
+    await new Promise((r) => setTimeout(r, 10))
+  t.equal(app.scheduler.listenerCount('update'), listeners, 'the listener is gone after close')
 
   const js = await app.inject({ method: 'GET', url: '/admin/jobs/live.js', headers })
   t.equal(js.statusCode, 200)
