@@ -73,7 +73,8 @@ const perDatagram = (cpuUs: number, datagrams: number) => (datagrams > 0 ? Math.
 function line(label: string, r: LoadResult): string {
   return `  ${label.padEnd(9)} ${String(r.rps).padStart(6)}/s  p50 ${r.p50_ms} ms  p99 ${r.p99_ms} ms  max ${r.max_ms} ms  answered ${r.answered}` +
     (r.accepts + r.rejects ? `  (accept ${r.accepts}, reject ${r.rejects})` : '') +
-    (r.lost ? `  LOST ${r.lost}` : '') + (r.invalid ? `  INVALID ${r.invalid}` : '')
+    (r.lost ? `  LOST ${r.lost}` : '') + (r.invalid ? `  INVALID ${r.invalid}` : '') +
+    `  (generator stall max ${r.generatorStallMs} ms)`
 }
 
 async function main(): Promise<void> {

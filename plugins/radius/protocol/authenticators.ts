@@ -3,8 +3,8 @@
  * Accounting-, CoA- and Disconnect-Requests (RFC 2866 3, RFC 5176 3.5), and Message-Authenticator
  * (RFC 3579 3.2, RFC 2869 5.14).
  */
-import { createHash, createHmac } from 'node:crypto'
 import { Attr, Code, HEADER_LENGTH } from './codes.ts'
+import { hmacMd5, md5 } from './md5.ts'
 import { sameBytes } from './mschap.ts'
 
 const ZERO16 = Buffer.alloc(16)
@@ -45,18 +45,13 @@ export function macOverZeroAuthenticator(code: number): boolean {
 
 /** MD5(Code + Identifier + Length + <authenticator in the buffer> + Attributes + Secret). */
 export function md5WithSecret(packet: Uint8Array, secret: Uint8Array): Buffer {
-  return createHash('md5').update(packet).update(secret).digest()
+  return md5(packet, secret)
 }
 
 /** Checks the Request Authenticator of an Accounting-, CoA- or Disconnect-Request. */
 export function verifyHashedRequestAuthenticator(raw: Buffer, secret: Uint8Array): boolean {
   if (raw.length < HEADER_LENGTH) return false
-  const digest = createHash('md5')
-    .update(raw.subarray(0, 4))
-    .update(ZERO16)
-    .update(raw.subarray(HEADER_LENGTH))
-    .update(secret)
-    .digest()
+  const digest = md5(raw.subarray(0, 4), ZERO16, raw.subarray(HEADER_LENGTH), secret)
   return sameBytes(digest, raw.subarray(4, 20))
 }
 
@@ -115,11 +110,7 @@ export function checkMessageAuthenticator(
   for (const auth of candidates) {
     if (!auth) continue
     copy.set(auth, 4)
-    if (sameBytes(createHmac('md5', secret).update(copy).digest(), received)) return 'valid'
+    if (sameBytes(hmacMd5(secret, copy), received)) return 'valid'
   }
   return 'invalid'
-}
-
-export function hmacMd5(secret: Uint8Array, data: Uint8Array): Buffer {
-  return createHmac('md5', secret).update(data).digest()
 }

@@ -3,11 +3,11 @@
  * MD5(ident + password + challenge); the challenge is CHAP-Challenge or, without it, the Request
  * Authenticator.
  */
-import { createHash } from 'node:crypto'
+import { md5 } from './md5.ts'
 import { sameBytes } from './mschap.ts'
 
 export function chapResponse(ident: number, password: Uint8Array, challenge: Uint8Array): Buffer {
-  return createHash('md5').update(Buffer.of(ident)).update(password).update(challenge).digest()
+  return md5(Buffer.of(ident), password, challenge)
 }
 
 /** The CHAP-Password attribute value a client sends. */

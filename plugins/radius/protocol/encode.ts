@@ -5,12 +5,8 @@
  */
 import { randomBytes } from 'node:crypto'
 import { Attr, Code, HEADER_LENGTH, MAX_PACKET_LENGTH } from './codes.ts'
-import {
-  hmacMd5,
-  macOverZeroAuthenticator,
-  md5WithSecret,
-  usesHashedRequestAuthenticator,
-} from './authenticators.ts'
+import { macOverZeroAuthenticator, md5WithSecret, usesHashedRequestAuthenticator } from './authenticators.ts'
+import { hmacMd5 } from './md5.ts'
 
 export class PacketTooLargeError extends Error {
   constructor(length: number) {

@@ -3,6 +3,7 @@
  * (MS-MPPE-Send-Key / MS-MPPE-Recv-Key salt encryption, MS-CHAP-MPPE-Keys for MS-CHAPv1).
  */
 import { createHash, randomBytes } from 'node:crypto'
+import { md5 } from './md5.ts'
 import { encryptUserPassword } from './pap.ts'
 
 const MASTER_MAGIC = Buffer.from('This is the MPPE Master Key', 'ascii')
@@ -98,7 +99,7 @@ export function encryptMppeKey(
   Buffer.from(salt).copy(out, 0)
   let previous: Uint8Array = Buffer.concat([requestAuthenticator, salt])
   for (let i = 0; i < plain.length; i += 16) {
-    const b = createHash('md5').update(secret).update(previous).digest()
+    const b = md5(secret, previous)
     for (let j = 0; j < 16; j++) out[2 + i + j] = plain[i + j]! ^ b[j]!
     previous = out.subarray(2 + i, 2 + i + 16)
   }
@@ -117,7 +118,7 @@ export function decryptMppeKey(
   const plain = Buffer.alloc(cipher.length)
   let previous: Uint8Array = Buffer.concat([requestAuthenticator, salt])
   for (let i = 0; i < cipher.length; i += 16) {
-    const b = createHash('md5').update(secret).update(previous).digest()
+    const b = md5(secret, previous)
     for (let j = 0; j < 16; j++) plain[i + j] = cipher[i + j]! ^ b[j]!
     previous = cipher.subarray(i, i + 16)
   }

@@ -2,15 +2,15 @@
  * User-Password hiding (RFC 2865 5.2): the password, NUL-padded to a multiple of 16 bytes, XORed with
  * the chain MD5(secret + Request Authenticator), MD5(secret + previous cipher block), ...
  */
-import { createHash } from 'node:crypto'
+import { md5 } from './md5.ts'
 
 export const MAX_PASSWORD_LENGTH = 128
 
 function crypt(input: Uint8Array, secret: Uint8Array, authenticator: Uint8Array, decrypt: boolean): Buffer {
-  const out = Buffer.alloc(input.length)
+  const out = Buffer.allocUnsafe(input.length) // every byte is written below
   let previous: Uint8Array = authenticator
   for (let i = 0; i < input.length; i += 16) {
-    const b = createHash('md5').update(secret).update(previous).digest()
+    const b = md5(secret, previous)
     for (let j = 0; j < 16; j++) out[i + j] = input[i + j]! ^ b[j]!
     previous = decrypt ? input.subarray(i, i + 16) : out.subarray(i, i + 16)
   }

@@ -1,6 +1,6 @@
 /** Handles one Accounting-Request: verify, hand to the store, acknowledge once it is committed. */
-import { createHash } from 'node:crypto'
 import { AcctStatus, Attr, Code, HEADER_LENGTH } from '../protocol/codes.ts'
+import { md5 } from '../protocol/md5.ts'
 import { checkMessageAuthenticator, verifyHashedRequestAuthenticator } from '../protocol/authenticators.ts'
 import { namedAttributes } from '../protocol/dictionary.ts'
 import { buildPacket } from '../protocol/encode.ts'
@@ -48,19 +48,19 @@ const TERMINATE_CAUSES = [
  */
 function eventKey(packet: RadiusPacket, nas: NasClient): string {
   const raw = packet.raw
-  const hash = createHash('md5').update(String(nas.id)).update('\0')
+  const parts: Uint8Array[] = [Buffer.from(`${nas.id}\0`, 'latin1')]
   let from = HEADER_LENGTH
   let offset = HEADER_LENGTH
   while (offset + 2 <= raw.length) {
     const len = raw[offset + 1]!
     if (raw[offset] === Attr.AcctDelayTime) {
-      if (offset > from) hash.update(raw.subarray(from, offset))
+      if (offset > from) parts.push(raw.subarray(from, offset))
       from = offset + len
     }
     offset += len
   }
-  if (raw.length > from) hash.update(raw.subarray(from))
-  return hash.digest('base64')
+  if (raw.length > from) parts.push(raw.subarray(from))
+  return md5(...parts).toString('base64')
 }
 
 /**

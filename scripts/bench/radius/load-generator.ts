@@ -10,6 +10,7 @@
  * {type: 'acct', ...AcctJob}; each job is answered with {type: 'result', result}. {type: 'exit'} ends it.
  */
 import { createSocket, type Socket } from 'node:dgram'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import {
   ACCESS_ACCEPT,
   ACCESS_REJECT,
@@ -74,6 +75,8 @@ export interface LoadResult {
   /** Open loop: requests per second actually sent in the measured part (below `rate` if the window filled). */
   sentRps?: number
   receiveBufferBytes: number
+  /** The generator's own longest event-loop delay: a stall here delays the replies' timestamps too. */
+  generatorStallMs: number
 }
 
 export type GeneratorMessage =
@@ -149,6 +152,7 @@ interface LoopState {
   lastReply: number
   receiveBufferBytes: number
   measuredSent: number
+  stallMs: number
 }
 
 /** Keeps `window` requests in flight until next() returns null and every request is answered or lost. */
@@ -166,7 +170,10 @@ function runLoop(options: LoopOptions): Promise<LoopState> {
     lastReply: 0,
     receiveBufferBytes: 0,
     measuredSent: 0,
+    stallMs: 0,
   }
+  const delay = monitorEventLoopDelay({ resolution: 1 })
+  delay.enable()
   return new Promise((resolve, reject) => {
     const sockets: Socket[] = []
     const slots: (Slot | undefined)[][] = []
@@ -181,6 +188,8 @@ function runLoop(options: LoopOptions): Promise<LoopState> {
       if (timer) clearInterval(timer)
       if (pacer) clearInterval(pacer)
       for (const s of sockets) s.close()
+      delay.disable()
+      state.stallMs = delay.max / 1e6
       resolve(state)
     }
 
@@ -311,6 +320,7 @@ function summary(state: LoopState, seconds: number, open = false): LoadResult {
     lost: state.lost,
     ...(open ? { sentRps: Math.round(state.measuredSent / seconds) } : {}),
     receiveBufferBytes: state.receiveBufferBytes,
+    generatorStallMs: round(state.stallMs),
   }
 }
 
