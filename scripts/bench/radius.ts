@@ -1,7 +1,7 @@
 // npm run bench:radius -- --subscribers 100000 [--duration 10] [--warmup 3] [--window 64] [--rate 10000]
 //                         [--acct-sessions 20000] [--freeradius-threads 16] [--wrong 0.1]
 //                         [--panel] [--panel-auth-rate 1000] [--cpu-prof <dir>] [--only uplink|freeradius]
-//                         [--server-flags "<node flags>"] [--acct-lanes 2]
+//                         [--server-flags "<node flags>"] [--generator-flags "<node flags>"] [--acct-lanes 2]
 // Uplink's RADIUS server against FreeRADIUS 3 + rlm_sql on the same PostgreSQL, in the same run, with
 // the same load generator (scripts/bench/radius/load-generator.ts, its own process): N subscribers in
 // Uplink's tables (customers, plans, services) and the same N in FreeRADIUS's radcheck/radreply.
@@ -125,7 +125,9 @@ async function main(): Promise<void> {
   const freeradiusUrl = await prepareFreeradiusDatabase(baseUrl, FREERADIUS_DB, subs, { address: NAS_ADDRESS, secret })
   console.log(`FreeRADIUS (${FREERADIUS_DB}): radcheck/radreply in ${((performance.now() - started) / 1000).toFixed(1)} s`)
 
-  const generator = startChild(new URL('./radius/load-generator.ts', import.meta.url))
+  const generator = startChild(new URL('./radius/load-generator.ts', import.meta.url), {
+    execArgv: (option('generator-flags') ?? '').split(' ').filter(Boolean),
+  })
   await generator.next('started')
   generator.send({ type: 'users', logins: subs.map((s) => s.login), passwords: subs.map((s) => s.password) })
   await generator.next('ready')
@@ -163,7 +165,9 @@ async function main(): Promise<void> {
     console.log(line('auth', a))
     let paced: LoadResult | undefined
     if (name === 'Uplink') {
+      profiler?.start()
       paced = await auth(authTarget, rate)
+      await profiler?.stop('auth-paced')
       console.log(`${line(`auth at ${rate}/s`, paced)}  sent ${paced.sentRps}/s`)
     }
     const acct = {} as Record<AcctPhase, LoadResult>

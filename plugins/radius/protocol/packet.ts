@@ -16,15 +16,56 @@ export interface VendorAttribute {
 }
 
 export interface RadiusPacket {
-  code: number
-  identifier: number
-  authenticator: Buffer
-  attributes: RadiusAttribute[]
+  readonly code: number
+  readonly identifier: number
+  readonly authenticator: Buffer
+  /** Offset in `raw` of each attribute's type octet, in order (the length octet follows it). */
+  readonly offsets: readonly number[]
+  readonly attributes: RadiusAttribute[]
   /** Sub-attributes of Vendor-Specific attributes in the common type/length/value layout (RFC 2865 5.26). */
-  vendorAttributes: VendorAttribute[]
+  readonly vendorAttributes: VendorAttribute[]
   /** The packet's bytes up to its Length field (padding removed). */
-  raw: Buffer
+  readonly raw: Buffer
 }
+
+/*
+ * A decoded packet keeps only the offsets of its attributes; the attribute objects and their Buffer
+ * views are made when something asks for the whole list. The hot paths read single attributes by
+ * offset (findAttribute, forEachAttribute), so an Access-Request allocates a few objects instead of two
+ * per attribute: at 10,000 requests a second those objects, once V8 had learnt from accounting packets
+ * (held until their commit) to allocate them straight into the old generation, were 1.3 KB a request of
+ * old-generation garbage and the cause of long mark-compact pauses.
+ */
+class DecodedPacket implements RadiusPacket {
+  private list: RadiusAttribute[] | undefined
+  private vendor: VendorAttribute[] | undefined
+  readonly authenticator: Buffer
+
+  constructor(
+    readonly code: number,
+    readonly identifier: number,
+    readonly raw: Buffer,
+    readonly offsets: readonly number[],
+  ) {
+    this.authenticator = raw.subarray(4, 20)
+  }
+
+  get attributes(): RadiusAttribute[] {
+    this.list ??= this.offsets.map((o) => ({ type: this.raw[o]!, value: valueAt(this.raw, o) }))
+    return this.list
+  }
+
+  get vendorAttributes(): VendorAttribute[] {
+    if (!this.vendor) {
+      this.vendor = []
+      for (const o of this.offsets)
+        if (this.raw[o] === Attr.VendorSpecific) collectVendorAttributes(valueAt(this.raw, o), this.vendor)
+    }
+    return this.vendor
+  }
+}
+
+const valueAt = (raw: Buffer, offset: number): Buffer => raw.subarray(offset + 2, offset + raw[offset + 1]!)
 
 export type DropReason =
   | 'too-short'
@@ -47,31 +88,17 @@ export function decodePacket(datagram: Buffer): DecodeResult {
   // A received datagram is a buffer of its own: no copy needed, only the padding cut off.
   const raw = datagram.length === length ? datagram : datagram.subarray(0, length)
 
-  const attributes: RadiusAttribute[] = []
-  const vendorAttributes: VendorAttribute[] = []
+  const offsets: number[] = []
   let offset = HEADER_LENGTH
   while (offset < length) {
     if (offset + 2 > length) return { ok: false, reason: 'attribute-overrun' }
-    const type = raw[offset]!
     const attrLength = raw[offset + 1]!
     if (attrLength < 2) return { ok: false, reason: 'attribute-too-short' }
     if (offset + attrLength > length) return { ok: false, reason: 'attribute-overrun' }
-    const value = raw.subarray(offset + 2, offset + attrLength)
-    attributes.push({ type, value })
-    if (type === Attr.VendorSpecific) collectVendorAttributes(value, vendorAttributes)
+    offsets.push(offset)
     offset += attrLength
   }
-  return {
-    ok: true,
-    packet: {
-      code,
-      identifier: raw[1]!,
-      authenticator: raw.subarray(4, 20),
-      attributes,
-      vendorAttributes,
-      raw,
-    },
-  }
+  return { ok: true, packet: new DecodedPacket(code, raw[1]!, raw, offsets) }
 }
 
 /**
@@ -95,14 +122,28 @@ function collectVendorAttributes(value: Buffer, out: VendorAttribute[]): void {
 }
 
 export function findAttribute(packet: RadiusPacket, type: number): Buffer | undefined {
-  for (const a of packet.attributes) if (a.type === type) return a.value
+  const { raw, offsets } = packet
+  for (let i = 0; i < offsets.length; i++) if (raw[offsets[i]!] === type) return valueAt(raw, offsets[i]!)
   return undefined
 }
 
 export function countAttribute(packet: RadiusPacket, type: number): number {
+  const { raw, offsets } = packet
   let n = 0
-  for (const a of packet.attributes) if (a.type === type) n++
+  for (let i = 0; i < offsets.length; i++) if (raw[offsets[i]!] === type) n++
   return n
+}
+
+/** Calls `each` with every attribute's type and the offsets of its value in `packet.raw` (no copies, no views). */
+export function forEachAttribute(
+  packet: RadiusPacket,
+  each: (type: number, start: number, end: number) => void,
+): void {
+  const { raw, offsets } = packet
+  for (let i = 0; i < offsets.length; i++) {
+    const o = offsets[i]!
+    each(raw[o]!, o + 2, o + raw[o + 1]!)
+  }
 }
 
 export function findVendorAttribute(

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto'
 import { Attr, Code, MsAttr, Vendor } from '../protocol/codes.ts'
 import { encodeNamedAttributes, type NamedAttribute } from '../protocol/dictionary.ts'
-import { buildPacket, encodeAttribute, encodeString, encodeVendorAttribute } from '../protocol/encode.ts'
+import { buildPacket, encodeString, encodeVendorAttribute } from '../protocol/encode.ts'
 import { encryptMppeKey, encryptMsChapMppeKeys, mschapV2ServerKeys } from '../protocol/mppe.ts'
 import { generateAuthenticatorResponse, hashNtPasswordHash } from '../protocol/mschap.ts'
 import type { RadiusPacket } from '../protocol/packet.ts'
@@ -195,8 +195,8 @@ export function buildAccessReply(input: BuildAccessReplyInput): { packet: Buffer
     if (decision.proof) parts.push(...msChapSuccess(decision.proof, secret, request.authenticator, policy))
   }
   // RFC 2865 5.33: Proxy-State is copied back unmodified and in order.
-  for (const a of request.attributes)
-    if (a.type === Attr.ProxyState) parts.push(encodeAttribute(a.type, a.value))
+  const { raw } = request
+  for (const o of request.offsets) if (raw[o] === Attr.ProxyState) parts.push(raw.subarray(o, o + raw[o + 1]!))
 
   const packet = buildPacket({
     code,

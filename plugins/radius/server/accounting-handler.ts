@@ -4,7 +4,7 @@ import { md5 } from '../protocol/md5.ts'
 import { checkMessageAuthenticator, verifyHashedRequestAuthenticator } from '../protocol/authenticators.ts'
 import { namedAttributes } from '../protocol/dictionary.ts'
 import { buildPacket } from '../protocol/encode.ts'
-import { findAttribute, type RadiusPacket } from '../protocol/packet.ts'
+import { findAttribute, forEachAttribute, type RadiusPacket } from '../protocol/packet.ts'
 import { type HandlerOutcome, secretOf } from './access-handler.ts'
 import type { AccountingRecord, AccountingStore, AcctStatusType, NasClient } from './types.ts'
 
@@ -64,19 +64,36 @@ function eventKey(packet: RadiusPacket, nas: NasClient): string {
 }
 
 /**
- * The first value of each attribute type in the packet being parsed, filled in one pass and emptied
- * after it (parsing is synchronous): one walk of the attributes instead of one per field.
+ * Where the first value of each attribute type starts and ends in the packet being parsed, filled in
+ * one pass and emptied after it (parsing is synchronous): one walk of the attributes instead of one per
+ * field, and values read straight from the packet's bytes.
  */
-const firstOf: (Buffer | undefined)[] = new Array(256).fill(undefined)
+const firstStart = new Int32Array(256).fill(-1)
+const firstEnd = new Int32Array(256)
+let parsing: Buffer = Buffer.alloc(0)
+const EMPTY = parsing
 
-const str = (type: number) => firstOf[type]?.toString('utf8')
+const str = (type: number) => {
+  const at = firstStart[type]!
+  return at < 0 ? undefined : parsing.toString('utf8', at, firstEnd[type])
+}
 const int = (type: number) => {
-  const v = firstOf[type]
-  return v?.length === 4 ? v.readUInt32BE(0) : undefined
+  const at = firstStart[type]!
+  return at >= 0 && firstEnd[type]! - at === 4 ? parsing.readUInt32BE(at) : undefined
 }
 const ipv4 = (type: number) => {
-  const v = firstOf[type]
-  return v?.length === 4 ? `${v[0]}.${v[1]}.${v[2]}.${v[3]}` : undefined
+  const at = firstStart[type]!
+  if (at < 0 || firstEnd[type]! - at !== 4) return undefined
+  const v = parsing
+  return `${v[at]}.${v[at + 1]}.${v[at + 2]}.${v[at + 3]}`
+}
+const remember = (type: number, start: number, end: number) => {
+  if (firstStart[type]! >= 0) return
+  firstStart[type] = start
+  firstEnd[type] = end
+}
+const forget = (type: number) => {
+  firstStart[type] = -1
 }
 const counter = (octets: number, gigawords: number): bigint => {
   const high = int(gigawords) ?? 0
@@ -90,15 +107,13 @@ export function parseAccountingRecord(
   source: { address: string; port: number },
   receivedAt: Date,
 ): AccountingRecord | null {
-  const attributes = packet.attributes
-  for (let i = 0; i < attributes.length; i++) {
-    const a = attributes[i]!
-    if (firstOf[a.type] === undefined) firstOf[a.type] = a.value
-  }
+  parsing = packet.raw
+  forEachAttribute(packet, remember)
   try {
     return readRecord(packet, nas, source, receivedAt)
   } finally {
-    for (let i = 0; i < attributes.length; i++) firstOf[attributes[i]!.type] = undefined
+    forEachAttribute(packet, forget)
+    parsing = EMPTY
   }
 }
 
@@ -208,11 +223,13 @@ export function handleAccountingRequest(
 function respond(packet: RadiusPacket, secret: Buffer): Buffer {
   let proxyState: Buffer[] | undefined
   let messageAuthenticator = false
-  for (const a of packet.attributes) {
-    if (a.type === Attr.ProxyState) {
+  const { raw } = packet
+  for (const o of packet.offsets) {
+    if (raw[o] === Attr.ProxyState) {
       proxyState ??= []
-      proxyState.push(Buffer.concat([Buffer.of(a.type, a.value.length + 2), a.value]))
-    } else if (a.type === Attr.MessageAuthenticator) messageAuthenticator = true
+      // The attribute as it came: type, length and value.
+      proxyState.push(raw.subarray(o, o + raw[o + 1]!))
+    } else if (raw[o] === Attr.MessageAuthenticator) messageAuthenticator = true
   }
   return buildPacket({
     code: Code.AccountingResponse,
@@ -224,4 +241,3 @@ function respond(packet: RadiusPacket, secret: Buffer): Buffer {
   })
 }
 
-const EMPTY = Buffer.alloc(0)

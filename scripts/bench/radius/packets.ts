@@ -9,8 +9,9 @@ import { hash, randomFillSync } from 'node:crypto'
 
 // One-shot digests: createHash()/createHmac() objects are freed through weak handles, whose processing
 // at thousands of packets a second stalls this process's event loop and so inflates the latencies it
-// measures.
-const md5 = (...parts: Uint8Array[]): Buffer => hash('md5', Buffer.concat(parts), 'buffer')
+// measures. The digest comes back as latin1 text copied into a pooled Buffer: a 'buffer' digest is an
+// ArrayBuffer of its own each time, which the collector has to sweep.
+const md5 = (...parts: Uint8Array[]): Buffer => Buffer.from(hash('md5', Buffer.concat(parts), 'latin1'), 'latin1')
 
 /** RFC 2104 with MD5; keys here are shorter than the 64-byte block. */
 function hmacMd5(key: Uint8Array, data: Uint8Array): Buffer {
