@@ -12,7 +12,8 @@
 // 3. Accounting (acct_rps): Start, Interim-Update and Stop for `acct-sessions` sessions, `window` in
 //    flight, each acknowledged by the server only after it committed.
 // With --panel, Uplink's auth latency is measured once more at `panel-auth-rate` while autocannon
-// searches customers in the panel (the real app, its own process, same database).
+// searches customers in the panel (the real app, its own process, same database) and the daily billing
+// runs of the month are previewed and committed one after another (scripts/bench/radius/billing-load.ts).
 // With --cpu-prof <dir>, Uplink's server writes one V8 CPU profile per phase into <dir>.
 // auth_cpu_us / acct_cpu_us: Uplink's server CPU time per datagram in the closed-loop auth run and over
 // the accounting phases, a figure that other work on the machine does not inflate the way it does rates.
@@ -29,6 +30,7 @@ import { runMigrations } from '../../db/migrate.ts'
 import { startChild } from './radius/children.ts'
 import { ensureFreeradius, prepareFreeradiusDatabase, startFreeradius } from './radius/freeradius.ts'
 import type { AcctPhase, AuthJob, LoadResult, Target } from './radius/load-generator.ts'
+import type { BillingLoadResult } from './radius/billing-load.ts'
 import type { PanelLoadResult } from './radius/panel-load.ts'
 import { createNas, loadSubscribers } from './radius/subscribers.ts'
 
@@ -225,7 +227,7 @@ async function main(): Promise<void> {
   }
 
   let uplink: ServerFigures | undefined
-  let underPanel: { auth: LoadResult; panel: PanelLoadResult } | undefined
+  let underPanel: { auth: LoadResult; panel: PanelLoadResult; billing: BillingLoadResult } | undefined
   if (only !== 'freeradius') {
     console.log(`Uplink (plugins/radius/standalone.ts), window ${window}, ${duration} s after ${warmup} s warm-up`)
     const serverFlags = (option('server-flags') ?? RADIUS_NODE_FLAGS.join(' ')).split(' ').filter(Boolean)
@@ -264,13 +266,19 @@ async function main(): Promise<void> {
         const panel = startChild(new URL('./radius/panel-load.ts', import.meta.url), {
           env: { DATABASE_URL: uplinkUrl, INSTANCE_KEY: instanceKey, PANEL_SECONDS: String(warmup + duration + 2) },
         })
-        await panel.next('loading')
+        const billing = startChild(new URL('./radius/billing-load.ts', import.meta.url), {
+          env: { DATABASE_URL: uplinkUrl },
+        })
+        await Promise.all([panel.next('loading'), billing.next('loading')])
         const a = await auth({ host: '127.0.0.1', port: PORTS.uplink.auth, secret, nasIp: NAS_ADDRESS }, panelAuthRate)
+        billing.send({ type: 'stop' })
+        const b = (await billing.next<{ result: BillingLoadResult }>('result')).result
         const p = (await panel.next<{ result: PanelLoadResult }>('result')).result
-        await panel.stop()
-        underPanel = { auth: a, panel: p }
-        console.log(`${line(`auth at ${panelAuthRate}/s with panel load`, a)}  sent ${a.sentRps}/s`)
+        await Promise.all([panel.stop(), billing.stop()])
+        underPanel = { auth: a, panel: p, billing: b }
+        console.log(`${line(`auth at ${panelAuthRate}/s with panel and billing load`, a)}  sent ${a.sentRps}/s`)
         console.log(`  panel search meanwhile: ${p.rps} req/s, p99 ${p.p99_ms} ms, errors ${p.errors}`)
+        console.log(`  billing meanwhile: ${b.runs} daily runs previewed and committed, ${b.invoices} invoices`)
       }
     } finally {
       const stats = server.next<{ counters: unknown; accounting: unknown; errors: number }>('stats').catch(() => undefined)
@@ -305,6 +313,7 @@ async function main(): Promise<void> {
     result.auth_rps_with_panel = underPanel.auth.rps
     result.auth_lost_with_panel = underPanel.auth.lost
     result.panel_rps = underPanel.panel.rps
+    result.billing_invoices_with_panel = underPanel.billing.invoices
   }
   console.log(JSON.stringify(result))
 }
