@@ -215,8 +215,31 @@ async function main(): Promise<void> {
     await sql.end()
   }
 
+  /**
+   * Each server starts on a quiet database: what the previous phases wrote is checkpointed and no
+   * autovacuum worker is still busy with it (up to 30 s), so neither server's figures carry the other's
+   * background writes.
+   */
+  const quiesce = async () => {
+    const sql = postgres(baseUrl, { max: 1, onnotice: () => {} })
+    try {
+      await sql`checkpoint`
+      for (let i = 0; i < 60; i++) {
+        const [row] = await sql<{ n: number }[]>`
+          select count(*)::int as n from pg_stat_activity where backend_type = 'autovacuum worker'`
+        if (!row?.n) break
+        await new Promise((r) => setTimeout(r, 500))
+      }
+    } catch (error) {
+      console.log(`  (could not checkpoint: ${(error as Error).message})`)
+    } finally {
+      await sql.end()
+    }
+  }
+
   let freeradius: ServerFigures | undefined
   if (only !== 'uplink') {
+    await quiesce()
     console.log(`FreeRADIUS 3 + rlm_sql (${threads} threads), window ${window}, ${duration} s after ${warmup} s warm-up`)
     const fr = await startFreeradius({ databaseUrl: freeradiusUrl, authPort: PORTS.freeradius.auth, acctPort: PORTS.freeradius.acct, threads })
     try {
@@ -229,6 +252,7 @@ async function main(): Promise<void> {
   let uplink: ServerFigures | undefined
   let underPanel: { auth: LoadResult; panel: PanelLoadResult; billing: BillingLoadResult } | undefined
   if (only !== 'freeradius') {
+    await quiesce()
     console.log(`Uplink (plugins/radius/standalone.ts), window ${window}, ${duration} s after ${warmup} s warm-up`)
     const serverFlags = (option('server-flags') ?? RADIUS_NODE_FLAGS.join(' ')).split(' ').filter(Boolean)
     console.log(`  server flags: ${serverFlags.join(' ') || '(none)'}`)

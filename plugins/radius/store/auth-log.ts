@@ -29,38 +29,71 @@ export interface AuthLogEntry {
   calling_station_id: string | null
 }
 
-const MAX_BUFFER = 50_000
+/** Bytes of JSON kept for the database (about 60,000 entries); past this, entries are counted as lost. */
+const MAX_BYTES = 16 * 1024 * 1024
+/** JSON text per INSERT: a statement's text stays a young-generation string and builds quickly. */
+const STATEMENT_BYTES = 60 * 1024
 
+/**
+ * Entries go straight into a byte buffer as JSON, one after another, between the periodic flushes:
+ * kept as objects for the two seconds until a flush, thousands a second of them (a restricted accept
+ * is an everyday answer) were copied into the old generation and made its collections longer.
+ */
 export class AuthLogWriter {
-  private buffer: AuthLogEntry[] = []
+  private bytes = Buffer.allocUnsafe(256 * 1024)
+  private length = 0
+  /** Offsets where a statement's worth of entries ends (the last one runs to `length`). */
+  private cuts: number[] = []
+  private cutFrom = 0
   /** Entries dropped because the database could not keep up. */
   lost = 0
 
   constructor(private readonly sql: Sql) {}
 
   add(entry: AuthLogEntry): void {
-    if (this.buffer.length >= MAX_BUFFER) {
+    const json = JSON.stringify(entry)
+    const size = Buffer.byteLength(json) + 1
+    if (this.length + size > MAX_BYTES) {
       this.lost++
       return
     }
-    this.buffer.push(entry)
+    if (this.length + size > this.bytes.length) {
+      const bigger = Buffer.allocUnsafe(Math.min(MAX_BYTES, Math.max(this.bytes.length * 2, this.length + size)))
+      this.bytes.copy(bigger, 0, 0, this.length)
+      this.bytes = bigger
+    }
+    if (this.length - this.cutFrom + size > STATEMENT_BYTES && this.length > this.cutFrom) {
+      this.cuts.push(this.length)
+      this.cutFrom = this.length
+    }
+    this.length += this.bytes.write(json, this.length)
+    this.bytes[this.length++] = 0x2c // ','
   }
 
+  /** Writes what is buffered; entries added meanwhile wait for the next flush. */
   async flush(): Promise<void> {
-    while (this.buffer.length > 0) {
-      // Small statements: building one is a stall for the Access-Requests behind it.
-      const batch = this.buffer.splice(0, 500)
-      try {
+    const end = this.length
+    const cuts = [...this.cuts, end]
+    let from = 0
+    try {
+      for (const cut of cuts) {
+        if (cut <= from) continue
+        // Without the trailing comma, as a JSON array.
+        const json = `[${this.bytes.toString('utf8', from, cut - 1)}]`
         await this.sql`
           insert into radius_auth_log (at, nas_id, user_name, service_id, customer_id, outcome, reason,
             detail, method, calling_station_id)
-          select * from jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) as x(at timestamptz, nas_id int,
+          select * from jsonb_to_recordset(${json}::jsonb) as x(at timestamptz, nas_id int,
             user_name text, service_id int, customer_id int, outcome text, reason text, detail text,
             method text, calling_station_id text)`
-      } catch (error) {
-        this.buffer.unshift(...batch.slice(0, MAX_BUFFER - this.buffer.length))
-        throw error
+        from = cut
       }
+    } finally {
+      // What was written is dropped; what failed and what came meanwhile move to the front.
+      this.bytes.copy(this.bytes, 0, from, this.length)
+      this.length -= from
+      this.cuts = this.cuts.filter((c) => c > from).map((c) => c - from)
+      this.cutFrom = Math.max(0, this.cutFrom - from)
     }
   }
 }
