@@ -26,7 +26,7 @@ export const admins = pgTable('admins', {
   totpSecret: text(),
   /** Last accepted TOTP time step, to refuse a replayed code. */
   totpLastStep: integer(),
-  /** argon2id hashes of unused recovery codes. */
+  /** Unused recovery codes, as keyed HMAC-SHA256 digests (argon2id hashes from earlier versions). */
   recoveryCodes: jsonb().$type<string[]>().notNull().default([]),
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   lastLoginAt: timestamp({ withTimezone: true }),

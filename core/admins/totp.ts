@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm'
 import { generateSecret, generateURI, verify } from 'otplib'
 import QRCode from 'qrcode'
@@ -8,7 +8,7 @@ import type { AppContext } from '../kernel/context.ts'
 import { NotFoundError, StateError, ValidationError } from '../kernel/errors.ts'
 import { decryptSecret, encryptSecret, instanceKey } from '../kernel/secrets.ts'
 import type { ChangeContext } from './audit-context.ts'
-import { hashPassword, verifyPassword } from './passwords.ts'
+import { verifyPassword } from './passwords.ts'
 import { admins } from './schema.ts'
 
 export const ISSUER = 'Uplink'
@@ -86,10 +86,39 @@ const normalizeRecovery = (code: string) =>
     .toLowerCase()
     .replace(/[^a-z0-9]/g, '')
 
-async function newRecoveryCodes(): Promise<{ plain: string[]; hashes: string[] }> {
+/*
+ * Recovery codes are stored as HMAC-SHA256 under a key derived from the instance key, which is not in the
+ * database. A code is ~50 random bits, so it needs no slow hash once the database alone is not enough to
+ * test guesses; with argon2id, checking one attempt against ten stored codes cost about two seconds of
+ * CPU. Codes stored as argon2id hashes by earlier versions are still checked that way.
+ */
+const RECOVERY_PREFIX = 'hmac-sha256:'
+
+function recoveryDigest(key: string, normalized: string): string {
+  return RECOVERY_PREFIX + createHmac('sha256', `uplink-recovery:${key}`).update(normalized).digest('base64url')
+}
+
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a)
+  const y = Buffer.from(b)
+  return x.length === y.length && timingSafeEqual(x, y)
+}
+
+/** The stored entry a recovery code matches, or null. */
+async function matchingRecovery(stored: string[], key: string, normalized: string): Promise<string | null> {
+  const digest = recoveryDigest(key, normalized)
+  const fast = stored.find((h) => h.startsWith(RECOVERY_PREFIX) && sameText(h, digest))
+  if (fast) return fast
+  for (const hash of stored) {
+    if (!hash.startsWith(RECOVERY_PREFIX) && (await verifyPassword(hash, normalized))) return hash
+  }
+  return null
+}
+
+async function newRecoveryCodes(ctx: Ctx): Promise<{ plain: string[]; hashes: string[] }> {
+  const key = await instanceKey(ctx)
   const plain = Array.from({ length: RECOVERY_CODE_COUNT }, recoveryCode)
-  const hashes = await Promise.all(plain.map((c) => hashPassword(normalizeRecovery(c))))
-  return { plain, hashes }
+  return { plain, hashes: plain.map((c) => recoveryDigest(key, normalizeRecovery(c))) }
 }
 
 /** Confirms enrolment with a code from the app; stores the secret and returns the recovery codes (shown once). */
@@ -110,7 +139,7 @@ export async function confirmEnrolment(
     throw new ValidationError([
       { field: 'code', message: 'the code is not correct; check the time on your phone' },
     ])
-  const codes = await newRecoveryCodes()
+  const codes = await newRecoveryCodes(ctx)
   const sealed = encryptSecret(await instanceKey(ctx), secret)
   await db.transaction(async (tx) => {
     const [row] = await tx
@@ -160,17 +189,14 @@ export async function checkSecondFactor(
   }
   const normalized = normalizeRecovery(code)
   if (normalized.length !== 10) return null
-  for (const hash of admin.recovery) {
-    if (await verifyPassword(hash, normalized)) {
-      const [won] = await db
-        .update(admins)
-        .set({ recoveryCodes: sql`${admins.recoveryCodes} - ${hash}::text` })
-        .where(and(eq(admins.id, adminId), sql`${admins.recoveryCodes} ? ${hash}::text`))
-        .returning({ id: admins.id })
-      return won ? 'recovery' : null
-    }
-  }
-  return null
+  const hash = await matchingRecovery(admin.recovery, await instanceKey(ctx), normalized)
+  if (!hash) return null
+  const [won] = await db
+    .update(admins)
+    .set({ recoveryCodes: sql`${admins.recoveryCodes} - ${hash}::text` })
+    .where(and(eq(admins.id, adminId), sql`${admins.recoveryCodes} ? ${hash}::text`))
+    .returning({ id: admins.id })
+  return won ? 'recovery' : null
 }
 
 /** Turns 2FA off after a valid code (or, with byAnother, when an admin resets it for a colleague who lost the device). */
@@ -214,7 +240,7 @@ export async function regenerateRecoveryCodes(
       { field: 'code', message: 'enter a current code from your authenticator app' },
     ])
   }
-  const codes = await newRecoveryCodes()
+  const codes = await newRecoveryCodes(ctx)
   await db.transaction(async (tx) => {
     await tx.update(admins).set({ recoveryCodes: codes.hashes }).where(eq(admins.id, input.adminId))
     await recordAudit(tx, {

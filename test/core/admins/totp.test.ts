@@ -1,6 +1,7 @@
 import t from 'tap'
 import { eq } from 'drizzle-orm'
 import { generate } from 'otplib'
+import { hashPassword } from '../../../core/admins/passwords.ts'
 import { admins, auditLog } from '../../../db/schema.ts'
 import { testApp, type TestApp } from '../../helpers/app.ts'
 import {
@@ -134,6 +135,20 @@ t.test('TOTP: enrol, sign in with a code, replay refused, recovery codes single 
   t.type(reused, Error, 'the same recovery code is refused the second time')
   const [after] = await database.db.select().from(admins).where(eq(admins.id, admin.id))
   t.equal(after!.recoveryCodes.length, 9, 'the used code is gone')
+  t.ok(
+    after!.recoveryCodes.every((h) => h.startsWith('hmac-sha256:')),
+    'stored as keyed digests (no slow hash: ten argon2 checks an attempt took seconds)',
+  )
+
+  // A code stored as argon2id by an earlier version still works, once.
+  await database.db
+    .update(admins)
+    .set({ recoveryCodes: [...after!.recoveryCodes, await hashPassword('abcdefghjk')] })
+    .where(eq(admins.id, admin.id))
+  const legacy = await loginAdmin(app, 'dana', admin.password, { totp: () => 'ABCDE-FGHJK' })
+  t.ok(legacy.cookie, 'an argon2id-stored recovery code signs in')
+  const [afterLegacy] = await database.db.select().from(admins).where(eq(admins.id, admin.id))
+  t.equal(afterLegacy!.recoveryCodes.length, 9, 'and is used up')
 
   const actions = (
     await database.db
