@@ -4,6 +4,7 @@
  * the CoA client. Used by the plugin's start() and by standalone.ts.
  */
 import type { Sql } from 'postgres'
+import { applyRadiusGcSettings } from './node-flags.ts'
 import { CoaClient } from './server/coa-client.ts'
 import type { CountersSnapshot } from './server/counters.ts'
 import type { ReplyPolicy } from './server/policy.ts'
@@ -95,6 +96,7 @@ export class RadiusRuntime {
 
   /** Loads the NAS table and the subscribers, then opens the sockets. */
   async start(): Promise<{ authPort: number; acctPort: number }> {
+    applyRadiusGcSettings()
     await this.feed.markCurrent()
     await this.nas.load()
     await this.subscribers.loadAll()
