@@ -16,7 +16,7 @@ export function setPasswordHashCost(next: HashCost): void {
   cost = { ...next }
 }
 
-/** argon2id with the library's defaults: 64 MiB, three passes, four lanes (about 150 ms on a 2-core VM). */
+/** argon2id with the library's defaults: 64 MiB, three passes, four lanes. */
 export function hashPassword(plain: string): Promise<string> {
   return argon2.hash(plain, { type: argon2.argon2id, ...cost })
 }

@@ -134,6 +134,17 @@ export function countAttribute(packet: RadiusPacket, type: number): number {
   return n
 }
 
+/** Every attribute of `type` as it came (type, length and value octets), in order: for echoing Proxy-State. */
+export function wholeAttributes(packet: RadiusPacket, type: number): Buffer[] {
+  const { raw, offsets } = packet
+  const out: Buffer[] = []
+  for (let i = 0; i < offsets.length; i++) {
+    const o = offsets[i]!
+    if (raw[o] === type) out.push(raw.subarray(o, o + raw[o + 1]!))
+  }
+  return out
+}
+
 /** Calls `each` with every attribute's type and the offsets of its value in `packet.raw` (no copies, no views). */
 export function forEachAttribute(
   packet: RadiusPacket,

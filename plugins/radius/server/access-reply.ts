@@ -9,7 +9,7 @@ import { encodeNamedAttributes, type NamedAttribute } from '../protocol/dictiona
 import { buildPacket, encodeString, encodeVendorAttribute } from '../protocol/encode.ts'
 import { encryptMppeKey, encryptMsChapMppeKeys, mschapV2ServerKeys } from '../protocol/mppe.ts'
 import { generateAuthenticatorResponse, hashNtPasswordHash } from '../protocol/mschap.ts'
-import type { RadiusPacket } from '../protocol/packet.ts'
+import { type RadiusPacket, wholeAttributes } from '../protocol/packet.ts'
 import type { MsChapProof } from './credentials.ts'
 import type { ReplyPolicy } from './policy.ts'
 import type { AuthMethod, Decision, RestrictReason } from './types.ts'
@@ -195,8 +195,7 @@ export function buildAccessReply(input: BuildAccessReplyInput): { packet: Buffer
     if (decision.proof) parts.push(...msChapSuccess(decision.proof, secret, request.authenticator, policy))
   }
   // RFC 2865 5.33: Proxy-State is copied back unmodified and in order.
-  const { raw } = request
-  for (const o of request.offsets) if (raw[o] === Attr.ProxyState) parts.push(raw.subarray(o, o + raw[o + 1]!))
+  parts.push(...wholeAttributes(request, Attr.ProxyState))
 
   const packet = buildPacket({
     code,

@@ -4,7 +4,7 @@ import { md5 } from '../protocol/md5.ts'
 import { checkMessageAuthenticator, verifyHashedRequestAuthenticator } from '../protocol/authenticators.ts'
 import { namedAttributes } from '../protocol/dictionary.ts'
 import { buildPacket } from '../protocol/encode.ts'
-import { findAttribute, forEachAttribute, type RadiusPacket } from '../protocol/packet.ts'
+import { findAttribute, forEachAttribute, type RadiusPacket, wholeAttributes } from '../protocol/packet.ts'
 import { type HandlerOutcome, secretOf } from './access-handler.ts'
 import type { AccountingRecord, AccountingStore, AcctStatusType, NasClient } from './types.ts'
 
@@ -50,14 +50,10 @@ function eventKey(packet: RadiusPacket, nas: NasClient): string {
   const raw = packet.raw
   const parts: Uint8Array[] = [Buffer.from(`${nas.id}\0`, 'latin1')]
   let from = HEADER_LENGTH
-  let offset = HEADER_LENGTH
-  while (offset + 2 <= raw.length) {
-    const len = raw[offset + 1]!
-    if (raw[offset] === Attr.AcctDelayTime) {
-      if (offset > from) parts.push(raw.subarray(from, offset))
-      from = offset + len
-    }
-    offset += len
+  for (const offset of packet.offsets) {
+    if (raw[offset] !== Attr.AcctDelayTime) continue
+    if (offset > from) parts.push(raw.subarray(from, offset))
+    from = offset + raw[offset + 1]!
   }
   if (raw.length > from) parts.push(raw.subarray(from))
   return md5(...parts).toString('base64')
@@ -221,22 +217,13 @@ export function handleAccountingRequest(
 // Message-Authenticator only when the request had one: accounting is protected by its authenticators and
 // NASes disagree on how a reply's MAC is computed.
 function respond(packet: RadiusPacket, secret: Buffer): Buffer {
-  let proxyState: Buffer[] | undefined
-  let messageAuthenticator = false
-  const { raw } = packet
-  for (const o of packet.offsets) {
-    if (raw[o] === Attr.ProxyState) {
-      proxyState ??= []
-      // The attribute as it came: type, length and value.
-      proxyState.push(raw.subarray(o, o + raw[o + 1]!))
-    } else if (raw[o] === Attr.MessageAuthenticator) messageAuthenticator = true
-  }
+  const proxyState = wholeAttributes(packet, Attr.ProxyState)
   return buildPacket({
     code: Code.AccountingResponse,
     identifier: packet.identifier,
-    attributes: proxyState ? Buffer.concat(proxyState) : EMPTY,
+    attributes: proxyState.length === 0 ? EMPTY : Buffer.concat(proxyState),
     secret,
-    messageAuthenticator,
+    messageAuthenticator: findAttribute(packet, Attr.MessageAuthenticator) !== undefined,
     authenticator: packet.authenticator,
   })
 }
